@@ -1,0 +1,164 @@
+package io.discordrag.indexer.testing.postgres;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real PostgreSQL server (embedded binaries, version {@link #POSTGRES_MAJOR}) started with
+ * {@code wal_level=logical}, fresh per test class, with the project's production schema
+ * ({@code deploy/sql/*.sql}) applied to database {@link #DATABASE}.
+ *
+ * <p>Register it as a static field: {@code @RegisterExtension static final EmbeddedPostgresExtension
+ * POSTGRES = new EmbeddedPostgresExtension();}. Tests connect either as the superuser
+ * ({@link #adminUrl()}, {@link #adminConnection()}) or, as the job does in production, as the
+ * least-privileged replication role {@link #INDEXER_ROLE} with a random password
+ * ({@link #indexerPassword()}). {@link #truncateAll()} empties the tables between tests cheaply.
+ */
+public final class EmbeddedPostgresExtension implements BeforeAllCallback, AfterAllCallback {
+
+    public static final int POSTGRES_MAJOR = 16;
+    public static final String DATABASE = "discord";
+    public static final String ADMIN_USER = "postgres";
+    public static final String INDEXER_ROLE = "discord_indexer";
+    public static final String PUBLICATION = "discord_indexer_pub";
+    /** The schema files, in the order users apply them. */
+    public static final List<String> SCHEMA_FILES = List.of("01-schema.sql", "02-cdc.sql");
+
+    private static final String SQL_RESOURCE_DIR = "/io/discordrag/indexer/testing/sql/";
+
+    private EmbeddedPostgres postgres;
+    private String indexerPassword;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        stop();
+    }
+
+    /** Starts the server and applies the schema; called by JUnit, public for use outside JUnit. */
+    public void start() throws IOException, SQLException {
+        postgres = EmbeddedPostgres.builder()
+                .setServerConfig("wal_level", "logical")
+                .setServerConfig("max_replication_slots", "20")
+                .setServerConfig("max_wal_senders", "20")
+                .setServerConfig("max_connections", "100")
+                .setServerConfig("fsync", "off")
+                .setServerConfig("synchronous_commit", "off")
+                .setServerConfig("full_page_writes", "off")
+                .start();
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + DATABASE);
+        }
+        indexerPassword = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        try (Connection c = adminConnection(); Statement s = c.createStatement()) {
+            for (String file : SCHEMA_FILES) {
+                s.execute(readSchemaFile(file));
+            }
+            // The schema never carries a password; production sets it from a secret store.
+            s.execute("ALTER ROLE " + INDEXER_ROLE + " PASSWORD '" + indexerPassword + "'");
+        }
+    }
+
+    public void stop() throws IOException {
+        if (postgres != null) {
+            postgres.close();
+            postgres = null;
+        }
+    }
+
+    /** The text of one of {@link #SCHEMA_FILES}, exactly as shipped in {@code deploy/sql}. */
+    public static String readSchemaFile(String file) {
+        try (InputStream in = EmbeddedPostgresExtension.class.getResourceAsStream(SQL_RESOURCE_DIR + file)) {
+            if (in == null) {
+                throw new IllegalStateException("Schema file " + file + " is not on the test classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String host() {
+        return "localhost";
+    }
+
+    public int port() {
+        return running().getPort();
+    }
+
+    public String database() {
+        return DATABASE;
+    }
+
+    /** JDBC URL of {@link #DATABASE}, without credentials. */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://" + host() + ":" + port() + "/" + DATABASE;
+    }
+
+    public String adminUrl() {
+        return jdbcUrl() + "?user=" + ADMIN_USER;
+    }
+
+    public String indexerPassword() {
+        running();
+        return indexerPassword;
+    }
+
+    public Connection adminConnection() throws SQLException {
+        return DriverManager.getConnection(adminUrl());
+    }
+
+    public Connection indexerConnection() throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", INDEXER_ROLE);
+        props.setProperty("password", indexerPassword());
+        return DriverManager.getConnection(jdbcUrl(), props);
+    }
+
+    /** A DataSource for {@link #DATABASE} as the superuser. */
+    public DataSource adminDataSource() {
+        return running().getDatabase(ADMIN_USER, DATABASE);
+    }
+
+    /** Runs statements as the superuser. */
+    public void execute(String... statements) throws SQLException {
+        try (Connection c = adminConnection(); Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
+    /** Empties every table of the schema; replication slots are left to their tests. */
+    public void truncateAll() throws SQLException {
+        execute("TRUNCATE users, channels, messages, message_sessions");
+    }
+
+    private EmbeddedPostgres running() {
+        if (postgres == null) {
+            throw new IllegalStateException(
+                    "Embedded PostgreSQL is not running: register the extension as a static @RegisterExtension field");
+        }
+        return postgres;
+    }
+}
