@@ -301,57 +301,43 @@ final class PointsService extends PointsGrpc.PointsImplBase {
         });
     }
 
+    /** Each field type: the schema type it creates and the index params it accepts. */
+    private static final Map<FieldType, Map.Entry<PayloadSchemaType, PayloadIndexParams.IndexParamsCase>>
+            FIELD_TYPES = Map.of(
+                    FieldType.FieldTypeKeyword, Map.entry(PayloadSchemaType.Keyword,
+                            PayloadIndexParams.IndexParamsCase.KEYWORD_INDEX_PARAMS),
+                    FieldType.FieldTypeInteger, Map.entry(PayloadSchemaType.Integer,
+                            PayloadIndexParams.IndexParamsCase.INTEGER_INDEX_PARAMS),
+                    FieldType.FieldTypeFloat, Map.entry(PayloadSchemaType.Float,
+                            PayloadIndexParams.IndexParamsCase.FLOAT_INDEX_PARAMS),
+                    FieldType.FieldTypeGeo, Map.entry(PayloadSchemaType.Geo,
+                            PayloadIndexParams.IndexParamsCase.GEO_INDEX_PARAMS),
+                    FieldType.FieldTypeText, Map.entry(PayloadSchemaType.Text,
+                            PayloadIndexParams.IndexParamsCase.TEXT_INDEX_PARAMS),
+                    FieldType.FieldTypeBool, Map.entry(PayloadSchemaType.Bool,
+                            PayloadIndexParams.IndexParamsCase.BOOL_INDEX_PARAMS),
+                    FieldType.FieldTypeDatetime, Map.entry(PayloadSchemaType.Datetime,
+                            PayloadIndexParams.IndexParamsCase.DATETIME_INDEX_PARAMS),
+                    FieldType.FieldTypeUuid, Map.entry(PayloadSchemaType.Uuid,
+                            PayloadIndexParams.IndexParamsCase.UUID_INDEX_PARAMS));
+
     private static PayloadSchemaType schemaType(CreateFieldIndexCollection request) {
-        PayloadIndexParams.IndexParamsCase paramsCase = request.hasFieldIndexParams()
-                ? request.getFieldIndexParams().getIndexParamsCase()
-                : PayloadIndexParams.IndexParamsCase.INDEXPARAMS_NOT_SET;
         if (!request.hasFieldType()) {
             throw QdrantErrors.badRequest("field_type is required");
         }
         FieldType ft = request.getFieldType();
-        PayloadSchemaType type;
-        PayloadIndexParams.IndexParamsCase expected;
-        switch (ft) {
-            case FieldTypeKeyword:
-                type = PayloadSchemaType.Keyword;
-                expected = PayloadIndexParams.IndexParamsCase.KEYWORD_INDEX_PARAMS;
-                break;
-            case FieldTypeInteger:
-                type = PayloadSchemaType.Integer;
-                expected = PayloadIndexParams.IndexParamsCase.INTEGER_INDEX_PARAMS;
-                break;
-            case FieldTypeFloat:
-                type = PayloadSchemaType.Float;
-                expected = PayloadIndexParams.IndexParamsCase.FLOAT_INDEX_PARAMS;
-                break;
-            case FieldTypeGeo:
-                type = PayloadSchemaType.Geo;
-                expected = PayloadIndexParams.IndexParamsCase.GEO_INDEX_PARAMS;
-                break;
-            case FieldTypeText:
-                type = PayloadSchemaType.Text;
-                expected = PayloadIndexParams.IndexParamsCase.TEXT_INDEX_PARAMS;
-                break;
-            case FieldTypeBool:
-                type = PayloadSchemaType.Bool;
-                expected = PayloadIndexParams.IndexParamsCase.BOOL_INDEX_PARAMS;
-                break;
-            case FieldTypeDatetime:
-                type = PayloadSchemaType.Datetime;
-                expected = PayloadIndexParams.IndexParamsCase.DATETIME_INDEX_PARAMS;
-                break;
-            case FieldTypeUuid:
-                type = PayloadSchemaType.Uuid;
-                expected = PayloadIndexParams.IndexParamsCase.UUID_INDEX_PARAMS;
-                break;
-            default:
-                throw QdrantErrors.badRequest("unknown field_type " + ft);
+        var mapping = FIELD_TYPES.get(ft);
+        if (mapping == null) {
+            throw QdrantErrors.badRequest("unknown field_type " + ft);
         }
-        if (paramsCase != PayloadIndexParams.IndexParamsCase.INDEXPARAMS_NOT_SET && paramsCase != expected) {
+        PayloadIndexParams.IndexParamsCase given = request.hasFieldIndexParams()
+                ? request.getFieldIndexParams().getIndexParamsCase()
+                : PayloadIndexParams.IndexParamsCase.INDEXPARAMS_NOT_SET;
+        if (given != PayloadIndexParams.IndexParamsCase.INDEXPARAMS_NOT_SET && given != mapping.getValue()) {
             throw QdrantErrors.invalidArgument(
                     "field_type (" + ft + ") and field_index_params do not match").asRuntimeException();
         }
-        return type;
+        return mapping.getKey();
     }
 
     @Override

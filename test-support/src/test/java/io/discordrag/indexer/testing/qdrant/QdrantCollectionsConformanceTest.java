@@ -29,7 +29,6 @@ import io.qdrant.client.grpc.Common.Filter;
 import io.qdrant.client.grpc.Points.CreateFieldIndexCollection;
 import io.qdrant.client.grpc.Points.FieldType;
 import io.qdrant.client.grpc.QdrantOuterClass.HealthCheckReply;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -48,31 +47,22 @@ class QdrantCollectionsConformanceTest {
 
     @RegisterExtension static final QdrantExtension QDRANT = new QdrantExtension();
 
-    private final List<String> created = new ArrayList<>();
     private QdrantClient client;
+    private TestCollections collections;
 
     @BeforeEach
     void setUp() {
         client = QDRANT.client();
+        collections = new TestCollections(client);
     }
 
     @AfterEach
     void dropCollections() throws Exception {
-        for (String name : created) {
-            try {
-                client.deleteCollectionAsync(name).get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException ignored) {
-                // already gone
-            }
-        }
+        collections.dropAll();
     }
 
     private String newCollection(int dim, Distance distance) throws Exception {
-        String name = QdrantTarget.uniqueCollectionName("conf");
-        await(client.createCollectionAsync(name,
-                VectorParams.newBuilder().setSize(dim).setDistance(distance).build()));
-        created.add(name);
-        return name;
+        return collections.create(dim, distance);
     }
 
     @Test
@@ -132,7 +122,7 @@ class QdrantCollectionsConformanceTest {
                         VectorParams.newBuilder().setSize(384).setDistance(Distance.Cosine)))
                 .setHnswConfig(HnswConfigDiff.newBuilder().setM(0).setPayloadM(16))
                 .build()));
-        created.add(name);
+        collections.track(name);
         CollectionInfo info = await(client.getCollectionInfoAsync(name));
         VectorParams params = info.getConfig().getParams().getVectorsConfig().getParams();
         assertThat(params.getSize()).isEqualTo(384);

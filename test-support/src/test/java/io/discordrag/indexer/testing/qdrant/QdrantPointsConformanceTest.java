@@ -19,7 +19,6 @@ import static org.assertj.core.api.Assertions.within;
 import io.grpc.Status;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.grpc.Collections.Distance;
-import io.qdrant.client.grpc.Collections.VectorParams;
 import io.qdrant.client.grpc.Common.Filter;
 import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.JsonWithInt.Value;
@@ -45,8 +44,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,33 +61,24 @@ class QdrantPointsConformanceTest {
     private static final float[] Y = {0, 1, 0, 0};
     private static final float[] Z = {0, 0, 1, 0};
 
-    private final List<String> created = new ArrayList<>();
     private QdrantClient client;
+    private TestCollections collections;
     private String collection;
 
     @BeforeEach
     void setUp() throws Exception {
         client = QDRANT.client();
+        collections = new TestCollections(client);
         collection = newCollection(4, Distance.Cosine);
     }
 
     @AfterEach
     void dropCollections() throws Exception {
-        for (String name : created) {
-            try {
-                client.deleteCollectionAsync(name).get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException ignored) {
-                // already gone
-            }
-        }
+        collections.dropAll();
     }
 
     private String newCollection(int dim, Distance distance) throws Exception {
-        String name = QdrantTarget.uniqueCollectionName("conf");
-        await(client.createCollectionAsync(name,
-                VectorParams.newBuilder().setSize(dim).setDistance(distance).build()));
-        created.add(name);
-        return name;
+        return collections.create(dim, distance);
     }
 
     private RetrievedPoint get(PointId id) throws Exception {
