@@ -1,0 +1,49 @@
+package io.discordrag.indexer.udf.model;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The built-in models, loaded from the weight artifacts' classpath resources. Max lengths follow
+ * sentence-transformers (256 for all-MiniLM-L6-v2, 512 for bge-small-en-v1.5), not the 128 that the
+ * bundled {@code tokenizer.json} says.
+ */
+public final class ModelRegistry {
+
+    public static final String ALL_MINILM_L6_V2 = "all-MiniLM-L6-v2";
+    public static final String ALL_MINILM_L6_V2_Q = "all-MiniLM-L6-v2-q";
+    public static final String BGE_SMALL_EN_V15 = "bge-small-en-v1.5";
+    public static final String BGE_SMALL_EN_V15_Q = "bge-small-en-v1.5-q";
+    public static final String DEFAULT_MODEL = ALL_MINILM_L6_V2;
+
+    private static final Map<String, ModelSpec> BUILT_IN = new LinkedHashMap<>();
+
+    static {
+        register(ALL_MINILM_L6_V2, "all-minilm-l6-v2", Pooling.MEAN, 256);
+        register(ALL_MINILM_L6_V2_Q, "all-minilm-l6-v2-q", Pooling.MEAN, 256);
+        register(BGE_SMALL_EN_V15, "bge-small-en-v1.5", Pooling.CLS, 512);
+        register(BGE_SMALL_EN_V15_Q, "bge-small-en-v1.5-q", Pooling.CLS, 512);
+    }
+
+    private static void register(String id, String resourceBase, Pooling pooling, int maxTokens) {
+        BUILT_IN.put(id, ModelSpec.classpath(id, resourceBase + ".onnx", resourceBase + "-tokenizer.json",
+                pooling, maxTokens));
+    }
+
+    private ModelRegistry() {}
+
+    /** The built-in model with this id; IllegalArgumentException naming the known ids otherwise. */
+    public static ModelSpec builtIn(String id) {
+        ModelSpec spec = BUILT_IN.get(id);
+        if (spec == null) {
+            throw new IllegalArgumentException("Unknown model '" + id + "'; built-in models are " + ids()
+                    + " (or configure a custom model from files)");
+        }
+        return spec;
+    }
+
+    public static List<String> ids() {
+        return List.copyOf(BUILT_IN.keySet());
+    }
+}

@@ -1,0 +1,144 @@
+package io.discordrag.indexer.udf.model;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The model's HuggingFace tokenizer (DJL) with an explicit maximum length, truncation on and no padding
+ * (batches are padded to their longest text by {@link EmbeddingModel}). {@link #countTokens} uses the same
+ * vocabulary without truncation, for token budgets. Thread-safe.
+ *
+ * <p>DJL extracts its native library to a fixed cache path, which a second user-code classloader in the
+ * same JVM (a restarted or resubmitted Flink job) cannot load again. Each classloader therefore loads it
+ * from a directory of its own, chosen once, before its first tokenizer is created.
+ */
+public final class TextTokenizer implements AutoCloseable {
+
+    static final String DJL_CACHE_DIR = "DJL_CACHE_DIR";
+    /** A token covers at least one character, and WordPiece gives up on words over 100 characters. */
+    private static final int CHARS_PER_TOKEN_BOUND = 100;
+
+    private static boolean nativeLoaded;
+
+    private final HuggingFaceTokenizer truncating;
+    private final HuggingFaceTokenizer counting;
+    private final int maxTokens;
+
+    private TextTokenizer(HuggingFaceTokenizer truncating, HuggingFaceTokenizer counting, int maxTokens) {
+        this.truncating = truncating;
+        this.counting = counting;
+        this.maxTokens = maxTokens;
+    }
+
+    /** Loads the tokenizer of {@code spec} with the spec's maximum length. */
+    public static TextTokenizer load(ModelSpec spec) {
+        byte[] json;
+        try (InputStream in = spec.openTokenizer()) {
+            json = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the tokenizer of model " + spec.id(), e);
+        }
+        HuggingFaceTokenizer truncating = create(json, Map.of(
+                "maxLength", String.valueOf(spec.maxTokens()), "truncation", "true", "padding", "false"));
+        HuggingFaceTokenizer counting = create(json, Map.of("truncation", "false", "padding", "false"));
+        return new TextTokenizer(truncating, counting, spec.maxTokens());
+    }
+
+    private static HuggingFaceTokenizer create(byte[] json, Map<String, String> options) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        // DJL finds its native resources through the context classloader; threads we create have Flink's
+        // system classloader there, not the job's.
+        thread.setContextClassLoader(TextTokenizer.class.getClassLoader());
+        try {
+            synchronized (TextTokenizer.class) {
+                if (!nativeLoaded) {
+                    return createWithPrivateNativeDir(json, options);
+                }
+            }
+            return HuggingFaceTokenizer.newInstance(new java.io.ByteArrayInputStream(json), options);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create tokenizer", e);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private static HuggingFaceTokenizer createWithPrivateNativeDir(byte[] json, Map<String, String> options)
+            throws IOException {
+        // The property is JVM-wide, so every classloader sets and restores it under the same lock.
+        synchronized (System.class) {
+            String before = System.getProperty(DJL_CACHE_DIR);
+            Path dir = Files.createTempDirectory("discord-rag-indexer-djl-");
+            dir.toFile().deleteOnExit();
+            System.setProperty(DJL_CACHE_DIR, dir.toString());
+            try {
+                HuggingFaceTokenizer tokenizer =
+                        HuggingFaceTokenizer.newInstance(new java.io.ByteArrayInputStream(json), options);
+                nativeLoaded = true;
+                return tokenizer;
+            } finally {
+                if (before == null) {
+                    System.clearProperty(DJL_CACHE_DIR);
+                } else {
+                    System.setProperty(DJL_CACHE_DIR, before);
+                }
+            }
+        }
+    }
+
+    public int maxTokens() {
+        return maxTokens;
+    }
+
+    /** Token ids of {@code text}, special tokens included, cut to {@link #maxTokens()}. */
+    public Tokenized tokenize(String text) {
+        requireText(text);
+        // Tokenising a megabyte only to keep 256 tokens wastes time and memory: cut the text first, then
+        // check the cut could not have changed the result (the kept tokens all came from the kept part).
+        int limit = maxTokens * CHARS_PER_TOKEN_BOUND;
+        while (true) {
+            boolean cut = text.length() > limit;
+            Encoding e = truncating.encode(cut ? safeCut(text, limit) : text);
+            if (!cut || e.exceedMaxLength()) {
+                return new Tokenized(e.getIds(), e.getTypeIds(), e.exceedMaxLength() || cut);
+            }
+            limit = limit > Integer.MAX_VALUE / 4 ? Integer.MAX_VALUE : limit * 4;
+        }
+    }
+
+    /** Number of tokens of {@code text} with special tokens and without truncation. */
+    public int countTokens(String text) {
+        requireText(text);
+        return counting.encode(text).getIds().length;
+    }
+
+    /** Cuts at the last whitespace before {@code limit}, so no kept word is split (nor a surrogate pair). */
+    private static String safeCut(String text, int limit) {
+        for (int i = limit - 1; i >= limit / 2; i--) {
+            if (Character.isWhitespace(text.charAt(i))) {
+                return text.substring(0, i);
+            }
+        }
+        int end = Character.isHighSurrogate(text.charAt(limit - 1)) ? limit - 1 : limit;
+        return text.substring(0, end);
+    }
+
+    static void requireText(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("text to embed must not be null");
+        }
+    }
+
+    @Override
+    public void close() {
+        truncating.close();
+        counting.close();
+    }
+}
