@@ -1,0 +1,168 @@
+package io.discordrag.indexer.udf.batch;
+
+import io.discordrag.indexer.udf.model.EmbeddingModel;
+import io.discordrag.indexer.udf.model.Tokenized;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Coalesces concurrent embedding requests into batches for one model. A worker takes what is queued,
+ * waits up to {@code maxWait} for a full batch, tokenises, sorts the texts by token length and runs
+ * batches of at most {@code maxBatchSize} similar lengths, so little work is wasted on padding. Each
+ * request's future completes with its own vector, or exceptionally with its own error (a bad text fails
+ * only its request). Thread-safe; after {@link #close()} new requests fail and pending ones are
+ * cancelled.
+ */
+public final class MicroBatcher implements AutoCloseable {
+
+    /** How many batches' worth of queued requests one worker groups by length at a time. */
+    static final int GROUPING_WINDOW_BATCHES = 4;
+
+    private final EmbeddingModel model;
+    private final int maxBatchSize;
+    private final long maxWaitNanos;
+    private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> workers = new ArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    private record Request(String text, CompletableFuture<Embedding> result) {}
+
+    private record Prepared(Request request, Tokenized tokens) {}
+
+    public MicroBatcher(EmbeddingModel model, int maxBatchSize, Duration maxWait, int threads) {
+        this.model = model;
+        this.maxBatchSize = maxBatchSize;
+        this.maxWaitNanos = maxWait.toNanos();
+        ClassLoader loader = MicroBatcher.class.getClassLoader();
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(this::work, "embedding-batcher-" + model.spec().id() + "-" + i);
+            t.setDaemon(true);
+            // Native libraries find their resources through the context classloader: the job's.
+            t.setContextClassLoader(loader);
+            workers.add(t);
+            t.start();
+        }
+    }
+
+    /** Queues {@code text} for embedding; never blocks. */
+    public CompletableFuture<Embedding> submit(String text) {
+        CompletableFuture<Embedding> result = new CompletableFuture<>();
+        if (text == null) {
+            result.completeExceptionally(new IllegalArgumentException("text to embed must not be null"));
+            return result;
+        }
+        if (closed.get()) {
+            result.completeExceptionally(new IllegalStateException(
+                    "embedding batcher of model " + model.spec().id() + " is closed"));
+            return result;
+        }
+        queue.add(new Request(text, result));
+        return result;
+    }
+
+    /** Requests waiting for a batch or being embedded. */
+    public int queued() {
+        return queue.size() + inFlight.get();
+    }
+
+    public EmbeddingModel model() {
+        return model;
+    }
+
+    private void work() {
+        List<Request> pending = new ArrayList<>();
+        while (!closed.get()) {
+            try {
+                Request first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                pending.add(first);
+                long deadline = System.nanoTime() + maxWaitNanos;
+                while (pending.size() < maxBatchSize) {
+                    long left = deadline - System.nanoTime();
+                    Request next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+                    if (next == null) {
+                        break;
+                    }
+                    pending.add(next);
+                }
+                queue.drainTo(pending, maxBatchSize * GROUPING_WINDOW_BATCHES - pending.size());
+                inFlight.addAndGet(pending.size());
+                try {
+                    run(pending);
+                } finally {
+                    inFlight.addAndGet(-pending.size());
+                    pending.clear();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        pending.forEach(r -> r.result().cancel(false));
+    }
+
+    private void run(List<Request> requests) {
+        List<Prepared> prepared = new ArrayList<>(requests.size());
+        for (Request r : requests) {
+            try {
+                prepared.add(new Prepared(r, model.tokenizer().tokenize(r.text())));
+            } catch (RuntimeException e) {
+                r.result().completeExceptionally(e);
+            }
+        }
+        prepared.sort(Comparator.comparingInt(p -> p.tokens().length()));
+        for (int from = 0; from < prepared.size(); from += maxBatchSize) {
+            List<Prepared> batch = prepared.subList(from, Math.min(prepared.size(), from + maxBatchSize));
+            List<Tokenized> inputs = new ArrayList<>(batch.size());
+            for (Prepared p : batch) {
+                inputs.add(p.tokens());
+            }
+            long start = System.nanoTime();
+            float[][] vectors;
+            try {
+                vectors = model.infer(inputs);
+            } catch (RuntimeException e) {
+                batch.forEach(p -> p.request().result().completeExceptionally(e));
+                continue;
+            }
+            long nanos = System.nanoTime() - start;
+            for (int i = 0; i < batch.size(); i++) {
+                Prepared p = batch.get(i);
+                p.request().result().complete(new Embedding(vectors[i], p.tokens().length(),
+                        p.tokens().truncated(), batch.size(), nanos));
+            }
+        }
+    }
+
+    /** Stops the workers; requests still queued are cancelled. Does not close the model. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (Thread t : workers) {
+            t.interrupt();
+        }
+        for (Thread t : workers) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<Request> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(r -> r.result().cancel(false));
+    }
+}

@@ -1,0 +1,87 @@
+package io.discordrag.indexer.udf.flink;
+
+import io.discordrag.indexer.udf.EmbeddingOptions;
+import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
+import java.util.Collections;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+/**
+ * Embeds the text of any record for {@code AsyncDataStream}: a {@link TextExtractor} picks the text, the
+ * TaskManager's pooled model embeds it in micro-batches shared with the other subtasks, and a
+ * {@link ResultCombiner} builds the output. {@code asyncInvoke} never blocks. A text that fails (or a
+ * null text) completes its record exceptionally with an error naming the cause, which fails the job
+ * unless a retry strategy (see {@link EmbeddingAsync}) recovers it. Metrics: see {@link EmbeddingMetrics}.
+ */
+public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT> {
+
+    private static final long serialVersionUID = 1L;
+    static final String RELEASE_HOOK = "discord-rag-indexer-embedding-model-pool";
+
+    private final EmbeddingOptions options;
+    private final TextExtractor<IN> extractor;
+    private final ResultCombiner<IN, OUT> combiner;
+
+    private transient EmbeddingModelPool.Lease lease;
+    private transient EmbeddingMetrics metrics;
+
+    public EmbeddingAsyncFunction(EmbeddingOptions options, TextExtractor<IN> extractor,
+            ResultCombiner<IN, OUT> combiner) {
+        this.options = Objects.requireNonNull(options, "options cannot be null");
+        this.extractor = Objects.requireNonNull(extractor, "extractor cannot be null");
+        this.combiner = Objects.requireNonNull(combiner, "combiner cannot be null");
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        // Safety net: if close() is never reached, models die with the job's classloader.
+        getRuntimeContext().registerUserCodeClassLoaderReleaseHookIfAbsent(
+                RELEASE_HOOK, EmbeddingModelPool::closeAll);
+        lease = EmbeddingModelPool.acquire(options);
+        metrics = new EmbeddingMetrics(getRuntimeContext().getMetricGroup(), lease.batcher()::queued);
+    }
+
+    @Override
+    public void asyncInvoke(IN input, ResultFuture<OUT> resultFuture) {
+        String text;
+        try {
+            text = extractor.apply(input);
+        } catch (RuntimeException e) {
+            metrics.recordFailure();
+            resultFuture.completeExceptionally(new IllegalArgumentException(
+                    "Cannot extract the text to embed from " + input + ": " + e.getMessage(), e));
+            return;
+        }
+        lease.batcher().submit(text).whenComplete((embedding, error) -> {
+            if (error != null) {
+                metrics.recordFailure();
+                resultFuture.completeExceptionally(error);
+                return;
+            }
+            metrics.record(embedding);
+            try {
+                resultFuture.complete(Collections.singleton(combiner.combine(input, embedding.vector())));
+            } catch (RuntimeException e) {
+                resultFuture.completeExceptionally(e);
+            }
+        });
+    }
+
+    @Override
+    public void timeout(IN input, ResultFuture<OUT> resultFuture) {
+        metrics.recordFailure();
+        resultFuture.completeExceptionally(new TimeoutException("Embedding with model " + options.model().id()
+                + " timed out; queued requests: " + lease.batcher().queued()));
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (lease != null) {
+            lease.close();
+            lease = null;
+        }
+    }
+}

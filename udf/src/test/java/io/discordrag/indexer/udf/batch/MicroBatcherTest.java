@@ -1,0 +1,103 @@
+package io.discordrag.indexer.udf.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.discordrag.indexer.udf.model.ChatTexts;
+import io.discordrag.indexer.udf.model.EmbeddingModel;
+import io.discordrag.indexer.udf.model.ModelRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Micro-batching: concurrent requests are coalesced, grouped by length, and each gets its own vector.
+ * Uses the fp32 model: the int8 models quantise activations dynamically over the whole batch tensor, so
+ * their vectors depend slightly on the batch a text lands in (cosine about 0.99, measured here).
+ */
+class MicroBatcherTest {
+
+    private static EmbeddingModel model;
+
+    @BeforeAll
+    static void load() {
+        model = EmbeddingModel.load(ModelRegistry.builtIn(ModelRegistry.ALL_MINILM_L6_V2), 0);
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    private static double cosine(float[] a, float[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += (double) a[i] * b[i];
+            na += (double) a[i] * a[i];
+            nb += (double) b[i] * b[i];
+        }
+        return dot / Math.sqrt(na * nb);
+    }
+
+    @Test
+    void concurrentRequestsOfMixedLengthsEachGetTheirOwnVector() throws Exception {
+        List<String> texts = new ArrayList<>();
+        texts.addAll(ChatTexts.generate(70, 8, 1));
+        texts.addAll(ChatTexts.generate(70, 40, 2));
+        texts.addAll(ChatTexts.generate(60, 150, 3));
+        Collections.shuffle(texts, new java.util.Random(4));
+
+        List<CompletableFuture<Embedding>> results = new ArrayList<>();
+        try (MicroBatcher batcher = new MicroBatcher(model, 32, Duration.ofMillis(20), 2)) {
+            ExecutorService callers = Executors.newFixedThreadPool(8);
+            List<CompletableFuture<CompletableFuture<Embedding>>> submitted = new ArrayList<>();
+            for (String text : texts) {
+                submitted.add(CompletableFuture.supplyAsync(() -> batcher.submit(text), callers));
+            }
+            for (CompletableFuture<CompletableFuture<Embedding>> s : submitted) {
+                results.add(s.get(60, TimeUnit.SECONDS));
+            }
+            callers.shutdown();
+            int maxBatch = 0;
+            for (int i = 0; i < texts.size(); i++) {
+                Embedding e = results.get(i).get(120, TimeUnit.SECONDS);
+                maxBatch = Math.max(maxBatch, e.batchSize());
+                assertThat(e.batchSize()).isBetween(1, 32);
+                assertThat(cosine(e.vector(), model.embed(texts.get(i))))
+                        .as("text %d: %s", i, texts.get(i)).isGreaterThan(0.9999);
+            }
+            assertThat(maxBatch).as("requests were coalesced").isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void aBadRequestFailsOnlyItself() throws Exception {
+        try (MicroBatcher batcher = new MicroBatcher(model, 8, Duration.ofMillis(20), 1)) {
+            CompletableFuture<Embedding> good = batcher.submit("fine text");
+            CompletableFuture<Embedding> bad = batcher.submit(null);
+            assertThat(good.get(60, TimeUnit.SECONDS).vector()).hasSize(384);
+            Throwable thrown = catchThrowable(() -> bad.get(60, TimeUnit.SECONDS));
+            assertThat(thrown).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void aClosedBatcherRejectsNewRequests() {
+        MicroBatcher batcher = new MicroBatcher(model, 8, Duration.ofMillis(1), 1);
+        batcher.close();
+        Throwable thrown = catchThrowable(() -> batcher.submit("late").get(10, TimeUnit.SECONDS));
+        assertThat(thrown).hasCauseInstanceOf(IllegalStateException.class);
+    }
+}
