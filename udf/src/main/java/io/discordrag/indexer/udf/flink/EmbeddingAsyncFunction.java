@@ -6,6 +6,8 @@ import java.util.Collections;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
@@ -16,7 +18,8 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * null text) completes its record exceptionally with an error naming the cause, which fails the job
  * unless a retry strategy (see {@link EmbeddingAsync}) recovers it. Metrics: see {@link EmbeddingMetrics}.
  */
-public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT> {
+public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT>
+        implements ResultTypeQueryable<OUT> {
 
     private static final long serialVersionUID = 1L;
     static final String RELEASE_HOOK = "discord-rag-indexer-embedding-model-pool";
@@ -24,15 +27,22 @@ public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT> 
     private final EmbeddingOptions options;
     private final TextExtractor<IN> extractor;
     private final ResultCombiner<IN, OUT> combiner;
+    private final TypeInformation<OUT> producedType;
 
     private transient EmbeddingModelPool.Lease lease;
     private transient EmbeddingMetrics metrics;
 
     public EmbeddingAsyncFunction(EmbeddingOptions options, TextExtractor<IN> extractor,
-            ResultCombiner<IN, OUT> combiner) {
+            ResultCombiner<IN, OUT> combiner, TypeInformation<OUT> producedType) {
         this.options = Objects.requireNonNull(options, "options cannot be null");
         this.extractor = Objects.requireNonNull(extractor, "extractor cannot be null");
         this.combiner = Objects.requireNonNull(combiner, "combiner cannot be null");
+        this.producedType = Objects.requireNonNull(producedType, "producedType cannot be null");
+    }
+
+    @Override
+    public TypeInformation<OUT> getProducedType() {
+        return producedType;
     }
 
     @Override

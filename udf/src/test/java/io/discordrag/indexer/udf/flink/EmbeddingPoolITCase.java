@@ -1,0 +1,123 @@
+package io.discordrag.indexer.udf.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.discordrag.indexer.udf.EmbeddingOptions;
+import io.discordrag.indexer.udf.model.EmbeddingModel;
+import io.discordrag.indexer.udf.model.ModelRegistry;
+import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.restartstrategy.RestartStrategies;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The per-TaskManager model pool in a MiniCluster (one TaskManager, so job code shares this test's
+ * classloader and its statics): parallel subtasks load the model once, closing releases it, a second
+ * run and a run restarted after an injected failure embed correctly.
+ */
+class EmbeddingPoolITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(2)
+                    .build());
+
+    private static final EmbeddingOptions OPTIONS =
+            EmbeddingOptions.builder().model(ModelRegistry.ALL_MINILM_L6_V2).build();
+    private static final AtomicBoolean FAIL_ONCE = new AtomicBoolean();
+    private static EmbeddingModel reference;
+
+    @BeforeAll
+    static void loadReference() {
+        reference = EmbeddingModel.load(OPTIONS.model(), 1);
+    }
+
+    @AfterAll
+    static void closeReference() {
+        reference.close();
+    }
+
+    private static List<String> texts() {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            texts.add("message number " + i + " about the deploy");
+        }
+        return texts;
+    }
+
+    /** Runs the embedding job; each output is (text, vector, models loaded while it was embedded). */
+    private static List<Tuple3<String, float[], Integer>> run(boolean failOnce) throws Exception {
+        FAIL_ONCE.set(failOnce);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+        env.setRestartStrategy(RestartStrategies.fixedDelayRestart(3, 100));
+        // The collect sink survives a restart only with checkpoints.
+        env.enableCheckpointing(100);
+        DataStream<String> input = env.fromData(texts()).rebalance();
+        DataStream<Tuple3<String, float[], Integer>> embedded = EmbeddingAsync.ordered(input,
+                new EmbeddingAsyncFunction<String, Tuple3<String, float[], Integer>>(OPTIONS, text -> text,
+                        (text, vector) -> Tuple3.of(text, vector, EmbeddingModelPool.loadedModels()),
+                        Types.TUPLE(Types.STRING, Types.PRIMITIVE_ARRAY(Types.FLOAT), Types.INT)));
+        DataStream<Tuple3<String, float[], Integer>> checked = embedded.map(t -> {
+            if (FAIL_ONCE.compareAndSet(true, false)) {
+                throw new IllegalStateException("injected failure");
+            }
+            return t;
+        }).returns(embedded.getType());
+        List<Tuple3<String, float[], Integer>> out = new ArrayList<>();
+        checked.executeAndCollect("embedding-pool").forEachRemaining(out::add);
+        return out;
+    }
+
+    private static void assertCorrect(List<Tuple3<String, float[], Integer>> out) {
+        assertThat(out).extracting(t -> t.f0).containsAll(texts());
+        for (Tuple3<String, float[], Integer> t : out) {
+            float[] expected = reference.embed(t.f0);
+            double dot = 0;
+            for (int i = 0; i < expected.length; i++) {
+                dot += (double) expected[i] * t.f1[i];
+            }
+            assertThat(dot).as("cosine for %s", t.f0).isGreaterThan(0.9999);
+        }
+    }
+
+    @Test
+    void parallelSubtasksShareOneModelAndReleaseIt() throws Exception {
+        long loadsBefore = EmbeddingModelPool.totalLoads();
+        List<Tuple3<String, float[], Integer>> out = run(false);
+        assertCorrect(out);
+        assertThat(out).extracting(t -> t.f2).as("models loaded while embedding").containsOnly(1);
+        assertThat(EmbeddingModelPool.totalLoads() - loadsBefore).as("loads for two subtasks").isEqualTo(1);
+        assertThat(EmbeddingModelPool.loadedModels()).as("released when the job ends").isZero();
+    }
+
+    @Test
+    void theSameJobTwiceInOneJvmEmbedsCorrectly() throws Exception {
+        assertCorrect(run(false));
+        assertCorrect(run(false));
+        assertThat(EmbeddingModelPool.loadedModels()).isZero();
+    }
+
+    @Test
+    void aJobRestartedAfterAFailureEmbedsCorrectly() throws Exception {
+        List<Tuple3<String, float[], Integer>> out = run(true);
+        assertThat(FAIL_ONCE.get()).as("the failure was injected").isFalse();
+        assertCorrect(out);
+        assertThat(EmbeddingModelPool.loadedModels()).isZero();
+    }
+}
