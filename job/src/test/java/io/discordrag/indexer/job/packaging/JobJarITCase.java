@@ -38,6 +38,10 @@ class JobJarITCase {
         assertThat(entries).noneMatch(e -> e.startsWith("io/discordrag/indexer/testing/"));
         assertThat(entries).noneMatch(e -> e.contains("StandIn"));
         assertThat(entries).noneMatch(e -> e.startsWith("io/zonky/"));
+        assertThat(entries).as("LangChain4j code (its weight jars are resource carriers only)")
+                .noneMatch(e -> e.startsWith("dev/langchain4j/"));
+        assertThat(entries).contains("all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json",
+                "bge-small-en-v1.5-q.onnx");
         assertThat(entries).noneMatch(e -> e.startsWith("org/testcontainers/"));
         assertThat(entries).noneMatch(e -> e.startsWith("org/junit/"));
         assertThat(entries).noneMatch(e -> e.startsWith("io/discordrag/")

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Coalesces concurrent embedding requests into batches for one model. A worker takes what is queued,
  * waits up to {@code maxWait} for a full batch, tokenises, sorts the texts by token length and runs
- * batches of at most {@code maxBatchSize} similar lengths, so little work is wasted on padding. Each
+ * batches of at most {@code maxBatchSize} texts of similar lengths and at most {@code maxBatchTokens}
+ * padded tokens, so little work is wasted on padding and long texts run in smaller batches. Each
  * request's future completes with its own vector, or exceptionally with its own error (a bad text fails
  * only its request). Thread-safe; after {@link #close()} new requests fail and pending ones are
  * cancelled.
@@ -28,6 +29,7 @@ public final class MicroBatcher implements AutoCloseable {
 
     private final EmbeddingModel model;
     private final int maxBatchSize;
+    private final int maxBatchTokens;
     private final long maxWaitNanos;
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final List<Thread> workers = new ArrayList<>();
@@ -39,8 +41,14 @@ public final class MicroBatcher implements AutoCloseable {
     private record Prepared(Request request, Tokenized tokens) {}
 
     public MicroBatcher(EmbeddingModel model, int maxBatchSize, Duration maxWait, int threads) {
+        this(model, maxBatchSize, Integer.MAX_VALUE, maxWait, threads);
+    }
+
+    public MicroBatcher(EmbeddingModel model, int maxBatchSize, int maxBatchTokens, Duration maxWait,
+            int threads) {
         this.model = model;
         this.maxBatchSize = maxBatchSize;
+        this.maxBatchTokens = maxBatchTokens;
         this.maxWaitNanos = maxWait.toNanos();
         ClassLoader loader = MicroBatcher.class.getClassLoader();
         for (int i = 0; i < threads; i++) {
@@ -122,8 +130,14 @@ public final class MicroBatcher implements AutoCloseable {
             }
         }
         prepared.sort(Comparator.comparingInt(p -> p.tokens().length()));
-        for (int from = 0; from < prepared.size(); from += maxBatchSize) {
-            List<Prepared> batch = prepared.subList(from, Math.min(prepared.size(), from + maxBatchSize));
+        for (int from = 0, to; from < prepared.size(); from = to) {
+            to = from + 1;
+            // Sorted ascending: the last text of a batch is its longest, so padded size = count x its length.
+            while (to < prepared.size() && to - from < maxBatchSize
+                    && (long) (to - from + 1) * prepared.get(to).tokens().length() <= maxBatchTokens) {
+                to++;
+            }
+            List<Prepared> batch = prepared.subList(from, to);
             List<Tokenized> inputs = new ArrayList<>(batch.size());
             for (Prepared p : batch) {
                 inputs.add(p.tokens());

@@ -143,7 +143,9 @@ public final class EmbeddingModel implements AutoCloseable {
                 feed.put(TOKEN_TYPE_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
             }
             try (OrtSession.Result result = session.run(feed, Set.of(output))) {
-                FloatBuffer hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                FloatBuffer buffer = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                float[] hidden = new float[buffer.remaining()];
+                buffer.get(hidden);
                 return pool(hidden, mask, n, seq);
             }
         } catch (OrtException e) {
@@ -154,14 +156,14 @@ public final class EmbeddingModel implements AutoCloseable {
         }
     }
 
-    private float[][] pool(FloatBuffer hidden, long[] mask, int n, int seq) {
+    private float[][] pool(float[] hidden, long[] mask, int n, int seq) {
         float[][] out = new float[n][dimension];
         for (int i = 0; i < n; i++) {
             float[] v = out[i];
             if (outputPooled) {
-                hidden.get(i * dimension, v, 0, dimension);
+                System.arraycopy(hidden, i * dimension, v, 0, dimension);
             } else if (spec.pooling() == Pooling.CLS) {
-                hidden.get(i * seq * dimension, v, 0, dimension);
+                System.arraycopy(hidden, i * seq * dimension, v, 0, dimension);
             } else {
                 int count = 0;
                 for (int t = 0; t < seq; t++) {
@@ -171,7 +173,7 @@ public final class EmbeddingModel implements AutoCloseable {
                     count++;
                     int base = (i * seq + t) * dimension;
                     for (int d = 0; d < dimension; d++) {
-                        v[d] += hidden.get(base + d);
+                        v[d] += hidden[base + d];
                     }
                 }
                 float inv = 1f / Math.max(count, 1);

@@ -44,8 +44,8 @@ public final class EmbeddingModelPool {
         if (entry == null) {
             long start = System.nanoTime();
             EmbeddingModel model = EmbeddingModel.load(options.model(), options.intraOpThreads());
-            MicroBatcher batcher = new MicroBatcher(model, options.maxBatchSize(), options.maxWait(),
-                    options.inferenceThreads());
+            MicroBatcher batcher = new MicroBatcher(model, options.maxBatchSize(), options.maxBatchTokens(),
+                    options.maxWait(), options.inferenceThreads());
             entry = new Entry(model, batcher);
             ENTRIES.put(options, entry);
             loads++;

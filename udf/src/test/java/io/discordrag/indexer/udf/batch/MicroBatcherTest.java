@@ -82,6 +82,19 @@ class MicroBatcherTest {
     }
 
     @Test
+    void batchesRespectThePaddedTokenCap() throws Exception {
+        List<String> texts = ChatTexts.generate(24, 60, 5);
+        try (MicroBatcher batcher = new MicroBatcher(model, 32, 300, Duration.ofMillis(50), 1)) {
+            List<CompletableFuture<Embedding>> results = new ArrayList<>();
+            texts.forEach(t -> results.add(batcher.submit(t)));
+            for (CompletableFuture<Embedding> f : results) {
+                Embedding e = f.get(60, TimeUnit.SECONDS);
+                assertThat((long) e.batchSize() * e.tokens()).as("padded tokens of a batch").isLessThanOrEqualTo(300);
+            }
+        }
+    }
+
+    @Test
     void aBadRequestFailsOnlyItself() throws Exception {
         try (MicroBatcher batcher = new MicroBatcher(model, 8, Duration.ofMillis(20), 1)) {
             CompletableFuture<Embedding> good = batcher.submit("fine text");
