@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Coalesces concurrent embedding requests into batches for one model. A worker takes what is queued,
  * waits up to {@code maxWait} for a full batch, tokenises, sorts the texts by token length and runs
- * batches of at most {@code maxBatchSize} texts of similar lengths and at most {@code maxBatchTokens}
- * padded tokens, so little work is wasted on padding and long texts run in smaller batches. Each
+ * batches of at most {@code maxBatchSize} texts of similar lengths, at most {@code maxBatchTokens}
+ * padded tokens and at most 25% padding, so little work is wasted on padding and long texts run in
+ * smaller batches. Each
  * request's future completes with its own vector, or exceptionally with its own error (a bad text fails
  * only its request). Thread-safe; after {@link #close()} new requests fail and pending ones are
  * cancelled.
@@ -25,7 +26,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MicroBatcher implements AutoCloseable {
 
     /** How many batches' worth of queued requests one worker groups by length at a time. */
-    static final int GROUPING_WINDOW_BATCHES = 4;
+    static final int GROUPING_WINDOW_BATCHES = 8;
+
+    /**
+     * A batch is cut before padding would make it more than this many times its real tokens: on CPUs a
+     * smaller batch costs little, padded tokens cost as much as real ones.
+     */
+    static final double MAX_PADDING_RATIO = 1.25;
 
     private final EmbeddingModel model;
     private final int maxBatchSize;
@@ -122,19 +129,35 @@ public final class MicroBatcher implements AutoCloseable {
 
     private void run(List<Request> requests) {
         List<Prepared> prepared = new ArrayList<>(requests.size());
-        for (Request r : requests) {
-            try {
-                prepared.add(new Prepared(r, model.tokenizer().tokenize(r.text())));
-            } catch (RuntimeException e) {
-                r.result().completeExceptionally(e);
+        List<String> texts = new ArrayList<>(requests.size());
+        requests.forEach(r -> texts.add(r.text()));
+        try {
+            List<Tokenized> all = model.tokenizer().tokenizeAll(texts);
+            for (int i = 0; i < requests.size(); i++) {
+                prepared.add(new Prepared(requests.get(i), all.get(i)));
+            }
+        } catch (RuntimeException batchFailure) {
+            // Find the text that fails and fail only its request.
+            for (Request r : requests) {
+                try {
+                    prepared.add(new Prepared(r, model.tokenizer().tokenize(r.text())));
+                } catch (RuntimeException e) {
+                    r.result().completeExceptionally(e);
+                }
             }
         }
         prepared.sort(Comparator.comparingInt(p -> p.tokens().length()));
         for (int from = 0, to; from < prepared.size(); from = to) {
             to = from + 1;
+            long real = prepared.get(from).tokens().length();
             // Sorted ascending: the last text of a batch is its longest, so padded size = count x its length.
-            while (to < prepared.size() && to - from < maxBatchSize
-                    && (long) (to - from + 1) * prepared.get(to).tokens().length() <= maxBatchTokens) {
+            while (to < prepared.size() && to - from < maxBatchSize) {
+                long next = prepared.get(to).tokens().length();
+                long padded = (to - from + 1) * next;
+                if (padded > maxBatchTokens || padded > MAX_PADDING_RATIO * (real + next)) {
+                    break;
+                }
+                real += next;
                 to++;
             }
             List<Prepared> batch = prepared.subList(from, to);

@@ -8,7 +8,6 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,11 +100,7 @@ public final class EmbeddingModel implements AutoCloseable {
 
     /** Embeds the texts as one batch, padded to the longest. */
     public float[][] embed(List<String> texts) {
-        List<Tokenized> batch = new ArrayList<>(texts.size());
-        for (String text : texts) {
-            batch.add(tokenizer.tokenize(text));
-        }
-        return infer(batch);
+        return infer(tokenizer.tokenizeAll(texts));
     }
 
     public float[] embed(String text) {

@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -111,6 +113,33 @@ public final class TextTokenizer implements AutoCloseable {
             }
             limit = limit > Integer.MAX_VALUE / 4 ? Integer.MAX_VALUE : limit * 4;
         }
+    }
+
+    /**
+     * Tokenises many texts with one native call (the tokenizer parallelises inside); same result as
+     * {@link #tokenize} for each text.
+     */
+    public List<Tokenized> tokenizeAll(List<String> texts) {
+        int limit = maxTokens * CHARS_PER_TOKEN_BOUND;
+        List<String> plain = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            requireText(text);
+            if (text.length() <= limit) {
+                plain.add(text);
+            }
+        }
+        Encoding[] encoded = plain.isEmpty() ? new Encoding[0] : truncating.batchEncode(plain);
+        List<Tokenized> out = new ArrayList<>(texts.size());
+        int next = 0;
+        for (String text : texts) {
+            if (text.length() <= limit) {
+                Encoding e = encoded[next++];
+                out.add(new Tokenized(e.getIds(), e.getTypeIds(), e.exceedMaxLength()));
+            } else {
+                out.add(tokenize(text));
+            }
+        }
+        return out;
     }
 
     /** Number of tokens of {@code text} with special tokens and without truncation. */

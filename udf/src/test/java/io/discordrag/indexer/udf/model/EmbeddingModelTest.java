@@ -133,6 +133,20 @@ class EmbeddingModelTest {
     }
 
     @Test
+    void batchTokenisationEqualsOneByOne() {
+        List<String> texts = new ArrayList<>(ChatTexts.generate(10, 30, 9));
+        texts.add("");
+        texts.add("deploy ".repeat(10_000)); // over the pre-cut limit: takes the one-by-one path
+        texts.add("word ".repeat(400));
+        List<Tokenized> all = miniLm.tokenizer().tokenizeAll(texts);
+        for (int i = 0; i < texts.size(); i++) {
+            Tokenized one = miniLm.tokenizer().tokenize(texts.get(i));
+            assertThat(all.get(i).ids()).as("ids of text %d", i).containsExactly(one.ids());
+            assertThat(all.get(i).truncated()).isEqualTo(one.truncated());
+        }
+    }
+
+    @Test
     void nullIsAClearError() {
         assertThatThrownBy(() -> miniLm.embed((String) null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("null");
