@@ -1,5 +1,7 @@
 package io.discordrag.indexer.benchmarks;
 
+import static io.discordrag.indexer.udf.model.VectorMath.cosine;
+
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
@@ -175,17 +177,6 @@ public final class EmbeddingBenchmark {
                 cosine(ours.embed(shortText), lc4j.embed(shortText).content().vector()));
     }
 
-    private static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
-    }
 
     /** The ceiling: ONNX Runtime on tensors built before timing, no tokenising or pooling. */
     static final class RawOrt implements AutoCloseable {

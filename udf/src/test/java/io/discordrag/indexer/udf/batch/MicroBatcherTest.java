@@ -1,5 +1,6 @@
 package io.discordrag.indexer.udf.batch;
 
+import static io.discordrag.indexer.udf.model.VectorMath.cosine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -38,17 +39,6 @@ class MicroBatcherTest {
         model.close();
     }
 
-    private static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
-    }
 
     @Test
     void concurrentRequestsOfMixedLengthsEachGetTheirOwnVector() throws Exception {

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
+import static io.discordrag.indexer.udf.model.VectorMath.cosine;
+import static io.discordrag.indexer.udf.model.VectorMath.norm;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,29 +31,8 @@ class EmbeddingModelTest {
         miniLmQ.close();
     }
 
-    static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
-    }
 
-    static double norm(float[] v) {
-        return Math.sqrt(cosineDot(v, v));
-    }
 
-    private static double cosineDot(float[] a, float[] b) {
-        double dot = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-        }
-        return dot;
-    }
 
     @Test
     void matchesSentenceTransformersForTheReferenceSentence() {
