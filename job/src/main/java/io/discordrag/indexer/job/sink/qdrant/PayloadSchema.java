@@ -1,0 +1,43 @@
+package io.discordrag.indexer.job.sink.qdrant;
+
+import io.qdrant.client.grpc.Collections.DatetimeIndexParams;
+import io.qdrant.client.grpc.Collections.IntegerIndexParams;
+import io.qdrant.client.grpc.Collections.PayloadIndexParams;
+import io.qdrant.client.grpc.Collections.PayloadSchemaType;
+import java.util.List;
+
+/**
+ * The payload of a session point, in one place: field names and the payload indexes the collection
+ * carries. Every point has an integer {@link #GUILD_ID}; every read path filters on it.
+ */
+public final class PayloadSchema {
+
+    public static final String GUILD_ID = "guild_id";
+    public static final String CHANNEL_ID = "channel_id";
+    public static final String MESSAGE_IDS = "message_ids";
+    public static final String MESSAGE_COUNT = "message_count";
+    public static final String AUTHOR_IDS = "author_ids";
+    public static final String START_TIME = "start_time";
+    public static final String END_TIME = "end_time";
+    public static final String CONTENT = "content";
+    public static final String MODEL = "model";
+    public static final String CHUNK = "chunk";
+
+    /** A payload index: field, type and parameters. */
+    public record Index(String field, PayloadSchemaType type, PayloadIndexParams params) {}
+
+    private static final PayloadIndexParams INTEGER = PayloadIndexParams.newBuilder()
+            .setIntegerIndexParams(IntegerIndexParams.newBuilder().setLookup(true).setRange(false))
+            .build();
+
+    /** Indexes created idempotently at startup (DESIGN: guild_id, channel_id, message_ids, author_ids, start_time). */
+    public static final List<Index> INDEXES = List.of(
+            new Index(GUILD_ID, PayloadSchemaType.Integer, INTEGER),
+            new Index(CHANNEL_ID, PayloadSchemaType.Integer, INTEGER),
+            new Index(MESSAGE_IDS, PayloadSchemaType.Integer, INTEGER),
+            new Index(AUTHOR_IDS, PayloadSchemaType.Integer, INTEGER),
+            new Index(START_TIME, PayloadSchemaType.Datetime, PayloadIndexParams.newBuilder()
+                    .setDatetimeIndexParams(DatetimeIndexParams.getDefaultInstance()).build()));
+
+    private PayloadSchema() {}
+}
