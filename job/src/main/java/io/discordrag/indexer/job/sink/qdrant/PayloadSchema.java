@@ -4,7 +4,15 @@ import io.qdrant.client.grpc.Collections.DatetimeIndexParams;
 import io.qdrant.client.grpc.Collections.IntegerIndexParams;
 import io.qdrant.client.grpc.Collections.PayloadIndexParams;
 import io.qdrant.client.grpc.Collections.PayloadSchemaType;
+import static io.qdrant.client.ValueFactory.value;
+
+import io.qdrant.client.ValueFactory;
+import io.qdrant.client.grpc.JsonWithInt.Value;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The payload of a session point, in one place: field names and the payload indexes the collection
@@ -40,4 +48,28 @@ public final class PayloadSchema {
                     .setDatetimeIndexParams(DatetimeIndexParams.getDefaultInstance()).build()));
 
     private PayloadSchema() {}
+
+    /** The Qdrant payload of a session point. Times are RFC 3339 in UTC. */
+    public static Map<String, Value> toQdrant(SessionPayload p) {
+        Map<String, Value> out = new LinkedHashMap<>();
+        out.put(GUILD_ID, value(p.guildId()));
+        out.put(CHANNEL_ID, value(p.channelId()));
+        out.put(MESSAGE_IDS, longs(p.messageIds()));
+        out.put(MESSAGE_COUNT, value(p.messageCount()));
+        out.put(AUTHOR_IDS, longs(p.authorIds()));
+        out.put(START_TIME, value(DateTimeFormatter.ISO_INSTANT.format(p.startTime())));
+        out.put(END_TIME, value(DateTimeFormatter.ISO_INSTANT.format(p.endTime())));
+        out.put(CONTENT, value(p.content()));
+        out.put(MODEL, value(p.model()));
+        out.put(CHUNK, value(p.chunk()));
+        return out;
+    }
+
+    private static Value longs(long[] values) {
+        List<Value> list = new ArrayList<>(values.length);
+        for (long v : values) {
+            list.add(value(v));
+        }
+        return ValueFactory.list(list);
+    }
 }
