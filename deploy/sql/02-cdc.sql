@@ -28,6 +28,9 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = 'discord_indexer_pub') THEN
         CREATE PUBLICATION discord_indexer_pub FOR TABLE public.messages;
+    ELSIF NOT EXISTS (SELECT 1 FROM pg_publication_tables
+                      WHERE pubname = 'discord_indexer_pub' AND schemaname = 'public' AND tablename = 'messages') THEN
+        ALTER PUBLICATION discord_indexer_pub ADD TABLE public.messages;
     END IF;
 END
 $$;
