@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
 import org.apache.flink.cdc.debezium.JsonDebeziumDeserializationSchema;
 import org.apache.flink.core.execution.JobClient;
@@ -48,24 +46,8 @@ class PostgresCdcSmokeITCase {
                         + "(2, 10, 100, 8, 'second', '2024-05-01T10:01:00Z'),"
                         + "(3, 20, 200, 7, 'other guild', '2024-05-01T10:02:00Z')");
 
-        Properties debezium = new Properties();
-        debezium.setProperty("publication.name", EmbeddedPostgresExtension.PUBLICATION);
-        debezium.setProperty("publication.autocreate.mode", "disabled");
-        PostgresIncrementalSource<String> source = PostgresIncrementalSource.<String>builder()
-                .hostname(POSTGRES.host())
-                .port(POSTGRES.port())
-                .database(POSTGRES.database())
-                .schemaList("public")
-                .tableList("public.messages")
-                .username(EmbeddedPostgresExtension.INDEXER_ROLE)
-                .password(POSTGRES.indexerPassword())
-                .slotName("smoke_slot")
-                .decodingPluginName("pgoutput")
-                .debeziumProperties(debezium)
-                .deserializer(new JsonDebeziumDeserializationSchema())
-                .startupOptions(StartupOptions.initial())
-                .splitSize(2)
-                .build();
+        PostgresIncrementalSource<String> source =
+                CdcTestSources.messages(POSTGRES, "smoke_slot", new JsonDebeziumDeserializationSchema());
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
