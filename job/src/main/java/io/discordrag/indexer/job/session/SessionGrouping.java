@@ -1,0 +1,37 @@
+package io.discordrag.indexer.job.session;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Splits one channel's messages into conversation sessions: in (timestamp, id) order, a new session
+ * starts wherever the time since the previous message exceeds the gap. The result depends only on the
+ * set of messages, never on their arrival order, so streaming, backfill and replays agree.
+ */
+public final class SessionGrouping {
+
+    private SessionGrouping() {}
+
+    public static List<List<SessionMessage>> sessions(List<SessionMessage> messages, Duration gap) {
+        if (gap.isNegative() || gap.isZero()) {
+            throw new IllegalArgumentException("session gap must be positive, got " + gap);
+        }
+        List<SessionMessage> ordered = new ArrayList<>(messages);
+        ordered.sort(SessionMessage.ORDER);
+        List<List<SessionMessage>> sessions = new ArrayList<>();
+        List<SessionMessage> current = new ArrayList<>();
+        for (SessionMessage m : ordered) {
+            if (!current.isEmpty()
+                    && Duration.between(current.get(current.size() - 1).timestamp(), m.timestamp()).compareTo(gap) > 0) {
+                sessions.add(current);
+                current = new ArrayList<>();
+            }
+            current.add(m);
+        }
+        if (!current.isEmpty()) {
+            sessions.add(current);
+        }
+        return sessions;
+    }
+}
