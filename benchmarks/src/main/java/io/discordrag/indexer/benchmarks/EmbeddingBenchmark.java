@@ -42,7 +42,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>Rows with a batch size run (a) with that many texts a batch and no token cap, as (b) does; the
  * {@code dflt} row runs (a) with the default options (32 texts, at most 2,048 padded tokens a batch).
  *
- * <p>Run: {@code ./mvnw -pl benchmarks -am package -DskipTests && ./mvnw -pl benchmarks exec:exec@embedding}.
+ * <p>Run: {@code ./mvnw -pl benchmarks -am install && ./mvnw -pl benchmarks exec:exec@embedding}.
  * Arguments (optional): {@code quick} runs fewer texts and passes.
  */
 public final class EmbeddingBenchmark {

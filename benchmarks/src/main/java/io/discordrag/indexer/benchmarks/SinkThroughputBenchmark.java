@@ -25,7 +25,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Points have 384-dimensional vectors and a realistic payload (~600 characters of content). Each size
  * runs a warm-up job, then the best of 3 timed jobs in a local Flink environment, parallelism 1.
  *
- * <p>Run: {@code ./mvnw -pl benchmarks -am install -DskipTests && ./mvnw -pl benchmarks exec:exec@sink}.
+ * <p>Run: {@code ./mvnw -pl benchmarks -am install && ./mvnw -pl benchmarks exec:exec@sink}.
  */
 public final class SinkThroughputBenchmark {
 
