@@ -14,8 +14,10 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 /**
  * Embeds the text of any record for {@code AsyncDataStream}: a {@link TextExtractor} picks the text, the
  * TaskManager's pooled model embeds it in micro-batches shared with the other subtasks, and a
- * {@link ResultCombiner} builds the output. {@code asyncInvoke} never blocks. A text that fails (or a
- * null text) completes its record exceptionally with an error naming the cause, which fails the job
+ * {@link ResultCombiner} builds the output. {@code asyncInvoke} never blocks. A record whose extracted
+ * text is {@code null} needs no embedding and is combined with a {@code null} vector at once (it keeps its
+ * place in an ordered stream and is not counted as embedded). A text that fails completes its record
+ * exceptionally with an error naming the cause, which fails the job
  * unless a retry strategy (see {@link EmbeddingAsync}) recovers it. Metrics: see {@link EmbeddingMetrics}.
  */
 public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT>
@@ -63,6 +65,14 @@ public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT>
             metrics.recordFailure();
             resultFuture.completeExceptionally(new IllegalArgumentException(
                     "Cannot extract the text to embed from " + input + ": " + e.getMessage(), e));
+            return;
+        }
+        if (text == null) {
+            try {
+                resultFuture.complete(Collections.singleton(combiner.combine(input, null)));
+            } catch (RuntimeException e) {
+                resultFuture.completeExceptionally(e);
+            }
             return;
         }
         lease.batcher().submit(text).whenComplete((embedding, error) -> {

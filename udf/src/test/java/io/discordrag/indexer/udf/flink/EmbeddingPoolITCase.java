@@ -117,4 +117,30 @@ class EmbeddingPoolITCase {
         assertCorrect(out);
         assertThat(EmbeddingModelPool.loadedModels()).isZero();
     }
+
+    @Test
+    void recordsWithoutTextPassThroughInOrderWithoutAVector() throws Exception {
+        List<String> input = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            input.add(i % 3 == 0 ? "#delete-" + i : "message " + i + " about the deploy");
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        DataStream<Tuple3<String, float[], Integer>> out = EmbeddingAsync.ordered(env.fromData(input),
+                new EmbeddingAsyncFunction<String, Tuple3<String, float[], Integer>>(OPTIONS,
+                        text -> text.startsWith("#") ? null : text,
+                        (text, vector) -> Tuple3.of(text, vector, 0),
+                        Types.TUPLE(Types.STRING, Types.PRIMITIVE_ARRAY(Types.FLOAT), Types.INT)));
+        List<Tuple3<String, float[], Integer>> results = new ArrayList<>();
+        out.executeAndCollect("pass-through").forEachRemaining(results::add);
+
+        assertThat(results).extracting(t -> t.f0).as("input order kept").containsExactlyElementsOf(input);
+        for (Tuple3<String, float[], Integer> t : results) {
+            if (t.f0.startsWith("#")) {
+                assertThat(t.f1).as("no vector for %s", t.f0).isNull();
+            } else {
+                assertThat(VectorMath.cosine(reference.embed(t.f0), t.f1)).isGreaterThan(0.9999);
+            }
+        }
+    }
 }

@@ -1,0 +1,110 @@
+package io.discordrag.indexer.job;
+
+import io.discordrag.indexer.job.config.IndexerConfig;
+import io.discordrag.indexer.job.config.IndexerOptions;
+import io.discordrag.indexer.job.embed.ChunkEmbedding;
+import io.discordrag.indexer.job.session.ChannelEvent;
+import io.discordrag.indexer.job.session.ChunkUpdate;
+import io.discordrag.indexer.job.session.Sessionizer;
+import io.discordrag.indexer.job.sink.jdbc.WriteBackCounter;
+import io.discordrag.indexer.job.sink.jdbc.WriteBackSink;
+import io.discordrag.indexer.job.sink.qdrant.ChunkPointEmitter;
+import io.discordrag.indexer.job.sink.qdrant.QdrantSink;
+import io.discordrag.indexer.job.source.ChangeInterpreter;
+import io.discordrag.indexer.job.source.MessageChange;
+import io.discordrag.indexer.job.source.MessageChangeDeserializer;
+import io.discordrag.indexer.job.source.PostgresOptions;
+import io.discordrag.indexer.udf.EmbeddingOptions;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.cdc.connectors.base.options.StartupOptions;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The streaming job's dataflow: CDC source on {@code messages} → change interpretation (validation,
+ * names, write-back filter) → sessionizer keyed by (guild, channel) → ordered async embedding → Qdrant
+ * sink and Postgres write-back. Every stateful operator has a stable uid (constants below) and a name.
+ * The sessionizer, the embedding step and both sinks run with the same parallelism and forward
+ * partitioning, so the updates of one point stay in order all the way to both stores.
+ */
+public final class StreamingPipeline {
+
+    public static final String UID_SOURCE = "postgres-cdc-messages";
+    public static final String UID_INTERPRET = "interpret-changes";
+    public static final String UID_SESSIONIZER = "sessionizer";
+    public static final String UID_EMBED = "embed-chunks";
+    public static final String UID_QDRANT_SINK = "qdrant-sink";
+    public static final String UID_WRITE_BACK_COUNTER = "write-back-counter";
+    public static final String UID_WRITE_BACK = "postgres-write-back";
+
+    private StreamingPipeline() {}
+
+    /**
+     * Adds the pipeline to {@code env}. {@code vectorSize} is the model's dimension (the Qdrant writers
+     * create or verify the collection with it).
+     */
+    public static void build(StreamExecutionEnvironment env, IndexerConfig config, int vectorSize) {
+        PostgresOptions postgres = config.postgres();
+        EmbeddingOptions embedding = config.embedding();
+
+        DataStream<MessageChange> changes = env
+                .fromSource(cdcSource(postgres), WatermarkStrategy.noWatermarks(), "Postgres CDC: public.messages")
+                .uid(UID_SOURCE);
+        DataStream<ChannelEvent> events = changes
+                .flatMap(new ChangeInterpreter(postgres, config.get(IndexerOptions.LOOKUP_CACHE_TTL)))
+                .uid(UID_INTERPRET)
+                .name("Interpret message changes");
+        DataStream<ChunkUpdate> updates = events
+                .keyBy(ChannelEvent::channelKey)
+                .process(new Sessionizer(config.sessions(), embedding))
+                .uid(UID_SESSIONIZER)
+                .name("Sessionize per channel");
+        DataStream<ChunkUpdate> embedded = ChunkEmbedding.embed(updates, embedding,
+                        config.get(IndexerOptions.EMBEDDING_ASYNC_CAPACITY),
+                        config.get(IndexerOptions.EMBEDDING_ASYNC_TIMEOUT))
+                .uid(UID_EMBED)
+                .name("Embed chunks");
+        embedded.sinkTo(QdrantSink.<ChunkUpdate>builder()
+                        .setConnection(config.qdrantConnection())
+                        .setCollection(config.qdrantCollection())
+                        .setOptions(config.qdrantSink(vectorSize))
+                        .setEmitter(new ChunkPointEmitter())
+                        .build())
+                .uid(UID_QDRANT_SINK)
+                .name("Qdrant: " + config.get(IndexerOptions.QDRANT_COLLECTION));
+        embedded.map(new WriteBackCounter())
+                .uid(UID_WRITE_BACK_COUNTER)
+                .name("Count write-back")
+                .sinkTo(WriteBackSink.create(postgres, config.get(IndexerOptions.WRITE_BACK_BATCH_SIZE),
+                        config.get(IndexerOptions.WRITE_BACK_BATCH_INTERVAL),
+                        config.get(IndexerOptions.WRITE_BACK_MAX_RETRIES)))
+                .uid(UID_WRITE_BACK)
+                .name("Postgres write-back");
+    }
+
+    /**
+     * Flink CDC's incremental Postgres source (pgoutput, snapshot then stream) as the least-privileged
+     * indexer role, through the admin-created publication (autocreate disabled).
+     */
+    public static PostgresIncrementalSource<MessageChange> cdcSource(PostgresOptions postgres) {
+        Properties debezium = new Properties();
+        debezium.setProperty("publication.name", postgres.publication());
+        debezium.setProperty("publication.autocreate.mode", "disabled");
+        return PostgresIncrementalSource.<MessageChange>builder()
+                .hostname(postgres.host())
+                .port(postgres.port())
+                .database(postgres.database())
+                .schemaList("public")
+                .tableList("public.messages")
+                .username(postgres.user())
+                .password(postgres.password())
+                .slotName(postgres.slot())
+                .decodingPluginName("pgoutput")
+                .debeziumProperties(debezium)
+                .deserializer(new MessageChangeDeserializer())
+                .startupOptions(StartupOptions.initial())
+                .build();
+    }
+}

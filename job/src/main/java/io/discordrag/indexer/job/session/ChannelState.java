@@ -1,0 +1,43 @@
+package io.discordrag.indexer.job.session;
+
+/**
+ * The small per-channel state of the {@link Sessionizer} (a Flink POJO): the channel's own event clock,
+ * the time range whose sessions must be recomputed, the open (last) session's range and pending timers.
+ * Times are epoch milliseconds; 0 for a timer means none is registered.
+ */
+public class ChannelState {
+    public long guildId;
+    public long channelId;
+    public String channelName;
+    /** Latest message time seen in this channel: the channel's event clock. */
+    public long clock = Long.MIN_VALUE;
+    public boolean dirty;
+    public long dirtyFrom;
+    public long dirtyTo;
+    /** Set when a change may affect a closed session, so the next flush must recompute. */
+    public boolean needsRecompute;
+    /** Whether the channel's last session is known to be open, and its time range. */
+    public boolean open;
+    public long openFrom;
+    public long openTo;
+    /** First message id of the open session already counted as opened (0 for none). */
+    public long countedOpenSession;
+    /** Latest commit time of the changes not yet flushed. */
+    public long pendingCommitTime;
+    public long flushTimer;
+    public long idleTimer;
+    public long lastActivity;
+
+    public ChannelState() {}
+
+    void markDirty(long time) {
+        if (!dirty) {
+            dirty = true;
+            dirtyFrom = time;
+            dirtyTo = time;
+        } else {
+            dirtyFrom = Math.min(dirtyFrom, time);
+            dirtyTo = Math.max(dirtyTo, time);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.discordrag.indexer.job.session;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a channel's messages become session points. Immutable and serializable.
+ *
+ * <p>Keys: {@code session.gap} (15 min), {@code session.min-messages} (2), {@code session.max-tokens}
+ * (256), {@code session.idle-timeout} (1 min), {@code session.flush-delay} (500 ms).
+ */
+public final class SessionizerOptions implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    public static final Duration DEFAULT_GAP = Duration.ofMinutes(15);
+    public static final int DEFAULT_MIN_MESSAGES = 2;
+    public static final int DEFAULT_MAX_TOKENS = 256;
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_FLUSH_DELAY = Duration.ofMillis(500);
+
+    private final Duration gap;
+    private final int minMessages;
+    private final int maxTokens;
+    private final Duration idleTimeout;
+    private final Duration flushDelay;
+
+    private SessionizerOptions(Builder b) {
+        this.gap = b.gap;
+        this.minMessages = b.minMessages;
+        this.maxTokens = b.maxTokens;
+        this.idleTimeout = b.idleTimeout;
+        this.flushDelay = b.flushDelay;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A new session starts where the time between two messages of a channel exceeds this. */
+    public Duration gap() {
+        return gap;
+    }
+
+    /** Sessions with fewer live messages are not indexed (and their point, if any, is deleted). */
+    public int minMessages() {
+        return minMessages;
+    }
+
+    /** Token budget of one chunk's rendered text, counted with the model's tokenizer. */
+    public int maxTokens() {
+        return maxTokens;
+    }
+
+    /**
+     * Processing time after a channel's last change when its open session is emitted anyway, so a quiet
+     * channel's last conversation does not wait for the next message.
+     */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /**
+     * Processing time changes to a channel are collected before its sessions are recomputed; a burst of
+     * changes then costs one recomputation.
+     */
+    public Duration flushDelay() {
+        return flushDelay;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SessionizerOptions s && gap.equals(s.gap) && minMessages == s.minMessages
+                && maxTokens == s.maxTokens && idleTimeout.equals(s.idleTimeout) && flushDelay.equals(s.flushDelay);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(gap, minMessages, maxTokens, idleTimeout, flushDelay);
+    }
+
+    @Override
+    public String toString() {
+        return "SessionizerOptions{gap=" + gap + ", minMessages=" + minMessages + ", maxTokens=" + maxTokens
+                + ", idleTimeout=" + idleTimeout + ", flushDelay=" + flushDelay + "}";
+    }
+
+    /** Builder with validated defaults. */
+    public static final class Builder {
+        private Duration gap = DEFAULT_GAP;
+        private int minMessages = DEFAULT_MIN_MESSAGES;
+        private int maxTokens = DEFAULT_MAX_TOKENS;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private Duration flushDelay = DEFAULT_FLUSH_DELAY;
+
+        private Builder() {}
+
+        public Builder gap(Duration gap) {
+            this.gap = positive(gap, "session.gap");
+            return this;
+        }
+
+        public Builder minMessages(int minMessages) {
+            if (minMessages < 1) {
+                throw new IllegalArgumentException("session.min-messages must be at least 1, got " + minMessages);
+            }
+            this.minMessages = minMessages;
+            return this;
+        }
+
+        public Builder maxTokens(int maxTokens) {
+            if (maxTokens < 16) {
+                throw new IllegalArgumentException("session.max-tokens must be at least 16, got " + maxTokens);
+            }
+            this.maxTokens = maxTokens;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = positive(idleTimeout, "session.idle-timeout");
+            return this;
+        }
+
+        public Builder flushDelay(Duration flushDelay) {
+            this.flushDelay = positive(flushDelay, "session.flush-delay");
+            return this;
+        }
+
+        public SessionizerOptions build() {
+            return new SessionizerOptions(this);
+        }
+
+        private static Duration positive(Duration d, String key) {
+            Objects.requireNonNull(d, key + " cannot be null");
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(key + " must be positive, got " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.discordrag.indexer.job.sink.jdbc;
+
+import io.discordrag.indexer.job.session.ChunkUpdate;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.metrics.Counter;
+
+/**
+ * Counts what goes to the Postgres write-back (chained in front of the JDBC sink, which has no custom
+ * metrics): {@code writeBackSessions} upserted, {@code writeBackDeletes}, and {@code writeBackMessageRows}
+ * — message rows whose {@code qdrant_point_id} the write-back sets.
+ */
+public class WriteBackCounter extends RichMapFunction<ChunkUpdate, ChunkUpdate> {
+
+    private static final long serialVersionUID = 1L;
+    public static final String SESSIONS = "writeBackSessions";
+    public static final String DELETES = "writeBackDeletes";
+    public static final String MESSAGE_ROWS = "writeBackMessageRows";
+
+    private transient Counter sessions;
+    private transient Counter deletes;
+    private transient Counter rows;
+
+    @Override
+    public void open(OpenContext openContext) {
+        sessions = getRuntimeContext().getMetricGroup().counter(SESSIONS);
+        deletes = getRuntimeContext().getMetricGroup().counter(DELETES);
+        rows = getRuntimeContext().getMetricGroup().counter(MESSAGE_ROWS);
+    }
+
+    @Override
+    public ChunkUpdate map(ChunkUpdate u) {
+        if (u.kind() == ChunkUpdate.Kind.UPSERT) {
+            sessions.inc();
+            rows.inc(u.messageIds().length);
+        } else {
+            deletes.inc();
+        }
+        return u;
+    }
+}

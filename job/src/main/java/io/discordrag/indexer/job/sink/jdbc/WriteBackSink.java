@@ -1,0 +1,49 @@
+package io.discordrag.indexer.job.sink.jdbc;
+
+import io.discordrag.indexer.job.session.ChunkUpdate;
+import io.discordrag.indexer.job.source.PostgresOptions;
+import java.time.Duration;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+
+/**
+ * The flink-connector-jdbc sink that records in Postgres what reached the index ({@link WriteBackStatement}).
+ * At-least-once: batches are flushed on every checkpoint and replays are harmless.
+ *
+ * <p>Keys: {@code write-back.batch-size} (500), {@code write-back.batch-interval} (1 s),
+ * {@code write-back.max-retries} (3).
+ */
+public final class WriteBackSink {
+
+    public static final int DEFAULT_BATCH_SIZE = 500;
+    public static final Duration DEFAULT_BATCH_INTERVAL = Duration.ofSeconds(1);
+    public static final int DEFAULT_MAX_RETRIES = 3;
+
+    private WriteBackSink() {}
+
+    public static JdbcSink<ChunkUpdate> create(PostgresOptions postgres, int batchSize, Duration batchInterval,
+            int maxRetries) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("write-back.batch-size must be positive, got " + batchSize);
+        }
+        if (maxRetries < 0) {
+            throw new IllegalArgumentException("write-back.max-retries must not be negative, got " + maxRetries);
+        }
+        JdbcExecutionOptions execution = JdbcExecutionOptions.builder()
+                .withBatchSize(batchSize)
+                .withBatchIntervalMs(batchInterval.toMillis())
+                .withMaxRetries(maxRetries)
+                .build();
+        JdbcConnectionOptions connection = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                .withUrl(postgres.jdbcUrl())
+                .withDriverName("org.postgresql.Driver")
+                .withUsername(postgres.user())
+                .withPassword(postgres.password())
+                .build();
+        return JdbcSink.<ChunkUpdate>builder()
+                .withQueryStatement(WriteBackStatement.SQL, new WriteBackStatement())
+                .withExecutionOptions(execution)
+                .buildAtLeastOnce(connection);
+    }
+}

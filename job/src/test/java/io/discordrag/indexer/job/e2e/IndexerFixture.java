@@ -1,0 +1,360 @@
+package io.discordrag.indexer.job.e2e;
+
+import io.discordrag.indexer.job.IndexerJob;
+import io.discordrag.indexer.job.config.IndexerConfig;
+import io.discordrag.indexer.job.sink.qdrant.PayloadSchema;
+import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
+import io.discordrag.indexer.testing.qdrant.QdrantTarget;
+import io.qdrant.client.QdrantClient;
+import io.qdrant.client.WithPayloadSelectorFactory;
+import io.qdrant.client.WithVectorsSelectorFactory;
+import io.qdrant.client.grpc.JsonWithInt.Value;
+import io.qdrant.client.grpc.Common.PointId;
+import io.qdrant.client.grpc.Points.RetrievedPoint;
+import io.qdrant.client.grpc.Points.ScrollPoints;
+import io.qdrant.client.grpc.Points.ScrollResponse;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Runs the real streaming job (the same {@link IndexerJob#start} the main class uses) against the
+ * embedded Postgres and a Qdrant target, and reads back what it produced: Qdrant points, Postgres
+ * write-back, and the job's metrics through the MiniCluster's REST API.
+ */
+final class IndexerFixture implements AutoCloseable {
+
+    static final Duration CONVERGENCE_TIMEOUT = Duration.ofMinutes(3);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final EmbeddedPostgresExtension postgres;
+    private final QdrantTarget qdrant;
+    private final QdrantClient client;
+    final String slot;
+    final String collection;
+    private JobClient job;
+
+    IndexerFixture(EmbeddedPostgresExtension postgres, QdrantTarget qdrant, QdrantClient client, String name) {
+        this.postgres = postgres;
+        this.qdrant = qdrant;
+        this.client = client;
+        this.slot = (name + "_" + Long.toHexString(System.nanoTime())).toLowerCase().replaceAll("[^a-z0-9_]", "_");
+        this.collection = QdrantTarget.uniqueCollectionName(name);
+    }
+
+    /** The job's options as a user would give them, tuned to converge quickly in a test. */
+    Map<String, String> options() {
+        Map<String, String> o = new HashMap<>();
+        o.put("postgres.host", postgres.host());
+        o.put("postgres.port", Integer.toString(postgres.port()));
+        o.put("postgres.database", postgres.database());
+        o.put("postgres.user", EmbeddedPostgresExtension.INDEXER_ROLE);
+        o.put("postgres.slot", slot);
+        o.put("postgres.publication", EmbeddedPostgresExtension.PUBLICATION);
+        o.put("qdrant.host", qdrant.host());
+        o.put("qdrant.port", Integer.toString(qdrant.port()));
+        o.put("qdrant.tls", Boolean.toString(qdrant.tls()));
+        o.put("qdrant.collection", collection);
+        o.put("qdrant.batch.flush-interval", "200 ms");
+        o.put("parallelism", "2");
+        o.put("checkpoint.interval", "1 s");
+        o.put("session.idle-timeout", "2 s");
+        o.put("session.flush-delay", "200 ms");
+        o.put("write-back.batch-interval", "200 ms");
+        return o;
+    }
+
+    JobClient start() throws Exception {
+        return start(options());
+    }
+
+    JobClient start(Map<String, String> options) throws Exception {
+        IndexerConfig config = IndexerConfig.fromMap(options).withPostgresPassword(postgres.indexerPassword());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        job = IndexerJob.start(env, config);
+        awaitRunning();
+        return job;
+    }
+
+    JobID jobId() {
+        return job.getJobID();
+    }
+
+    JobStatus status() throws Exception {
+        return job.getJobStatus().get();
+    }
+
+    private void awaitRunning() throws Exception {
+        await("job running", Duration.ofMinutes(1), () -> {
+            try {
+                return status() == JobStatus.RUNNING;
+            } catch (Exception e) {
+                return false;
+            }
+        }, () -> "status not RUNNING");
+        // The CDC source opens its slot after the snapshot; give it a moment to start streaming.
+        await("replication slot active", Duration.ofMinutes(1), () -> {
+            try (Connection c = postgres.adminConnection();
+                    PreparedStatement ps = c.prepareStatement(
+                            "SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+                ps.setString(1, slot);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && rs.getBoolean(1);
+                }
+            } catch (SQLException e) {
+                return false;
+            }
+        }, () -> "slot " + slot + " not active");
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (job != null) {
+            try {
+                job.cancel().get();
+            } catch (ExecutionException ignored) {
+                // already finished
+            }
+            await("job cancelled", Duration.ofMinutes(1), () -> {
+                try {
+                    return status().isGloballyTerminalState();
+                } catch (Exception e) {
+                    return true;
+                }
+            }, () -> "job did not stop");
+        }
+        await("slot dropped", Duration.ofMinutes(1), () -> {
+            try {
+                postgres.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                        + "WHERE slot_name = '" + slot + "' AND NOT active");
+                try (Connection c = postgres.adminConnection();
+                        ResultSet rs = c.createStatement().executeQuery(
+                                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
+                    rs.next();
+                    return rs.getInt(1) == 0;
+                }
+            } catch (SQLException e) {
+                return false;
+            }
+        }, () -> "slot " + slot + " still present");
+        try {
+            client.deleteCollectionAsync(collection).get();
+        } catch (ExecutionException ignored) {
+            // never created
+        }
+    }
+
+    // ------------------------------------------------------------------ Postgres data
+
+    void user(long id, String username, String globalName) throws SQLException {
+        update("INSERT INTO users (id, username, global_name) VALUES (?, ?, ?)", id, username, globalName);
+    }
+
+    void channel(long id, long guild, String name) throws SQLException {
+        update("INSERT INTO channels (id, guild_id, name) VALUES (?, ?, ?)", id, guild, name);
+    }
+
+    void message(long id, long guild, long channel, long author, String content, Instant time) throws SQLException {
+        update("INSERT INTO messages (id, guild_id, channel_id, author_id, content, message_timestamp) "
+                + "VALUES (?, ?, ?, ?, ?, ?)", id, guild, channel, author, content, Timestamp.from(time));
+    }
+
+    /** Inserts many messages in one transaction. */
+    void messages(List<Msg> messages) throws SQLException {
+        try (Connection c = postgres.adminConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO messages (id, guild_id, channel_id, "
+                    + "author_id, content, message_timestamp) VALUES (?, ?, ?, ?, ?, ?)")) {
+                for (Msg m : messages) {
+                    ps.setLong(1, m.id());
+                    ps.setLong(2, m.guild());
+                    ps.setLong(3, m.channel());
+                    ps.setLong(4, m.author());
+                    ps.setString(5, m.content());
+                    ps.setTimestamp(6, Timestamp.from(m.time()));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            c.commit();
+        }
+    }
+
+    void update(String sql, Object... args) throws SQLException {
+        try (Connection c = postgres.adminConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    /** messages.qdrant_point_id by message id (null where unset). */
+    Map<Long, String> writtenBack() throws SQLException {
+        Map<Long, String> out = new TreeMap<>();
+        try (Connection c = postgres.adminConnection();
+                ResultSet rs = c.createStatement().executeQuery("SELECT id, qdrant_point_id FROM messages")) {
+            while (rs.next()) {
+                out.put(rs.getLong(1), rs.getString(2));
+            }
+        }
+        return out;
+    }
+
+    /** message_sessions: id → message ids. */
+    Map<String, List<Long>> sessionRows() throws SQLException {
+        Map<String, List<Long>> out = new TreeMap<>();
+        try (Connection c = postgres.adminConnection();
+                ResultSet rs = c.createStatement().executeQuery("SELECT id, message_ids FROM message_sessions")) {
+            while (rs.next()) {
+                List<Long> ids = new ArrayList<>();
+                for (Long id : (Long[]) rs.getArray(2).getArray()) {
+                    ids.add(id);
+                }
+                out.put(rs.getString(1), ids);
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ Qdrant
+
+    /** Every point of the collection, by id. */
+    Map<String, Point> points() throws Exception {
+        Map<String, Point> out = new TreeMap<>();
+        if (!client.collectionExistsAsync(collection).get()) {
+            return out;
+        }
+        PointId offset = null;
+        do {
+            ScrollPoints.Builder request = ScrollPoints.newBuilder().setCollectionName(collection).setLimit(256)
+                    .setWithPayload(WithPayloadSelectorFactory.enable(true))
+                    .setWithVectors(WithVectorsSelectorFactory.enable(true));
+            if (offset != null) {
+                request.setOffset(offset);
+            }
+            ScrollResponse page = client.scrollAsync(request.build()).get();
+            for (RetrievedPoint p : page.getResultList()) {
+                Point point = Point.of(p);
+                out.put(point.id(), point);
+            }
+            offset = page.hasNextPageOffset() ? page.getNextPageOffset() : null;
+        } while (offset != null);
+        return out;
+    }
+
+    /** A point as read back from Qdrant. */
+    record Point(String id, long guild, long channel, List<Long> messageIds, String content, int chunk,
+            float[] vector) {
+        static Point of(RetrievedPoint p) {
+            Map<String, Value> payload = p.getPayloadMap();
+            List<Long> ids = new ArrayList<>();
+            for (Value v : payload.get(PayloadSchema.MESSAGE_IDS).getListValue().getValuesList()) {
+                ids.add(v.getIntegerValue());
+            }
+            var v = p.getVectors().getVector();
+            List<Float> data = v.hasDense() ? v.getDense().getDataList() : v.getDataList();
+            float[] vector = new float[data.size()];
+            for (int i = 0; i < vector.length; i++) {
+                vector[i] = data.get(i);
+            }
+            return new Point(p.getId().getUuid(), payload.get(PayloadSchema.GUILD_ID).getIntegerValue(),
+                    payload.get(PayloadSchema.CHANNEL_ID).getIntegerValue(), ids,
+                    payload.get(PayloadSchema.CONTENT).getStringValue(),
+                    (int) payload.get(PayloadSchema.CHUNK).getIntegerValue(), vector);
+        }
+    }
+
+    // ------------------------------------------------------------------ metrics (REST)
+
+    /** Sum over all subtasks of every operator metric whose name ends with {@code name}. */
+    long metric(String restUrl, String name) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        JsonNode jobInfo = get(http, restUrl + "/jobs/" + jobId());
+        long sum = 0;
+        boolean found = false;
+        for (JsonNode vertex : jobInfo.get("vertices")) {
+            String base = restUrl + "/jobs/" + jobId() + "/vertices/" + vertex.get("id").asText() + "/subtasks/metrics";
+            List<String> ids = new ArrayList<>();
+            for (JsonNode m : get(http, base)) {
+                String id = m.get("id").asText();
+                if (id.equals(name) || id.endsWith("." + name)) {
+                    ids.add(id);
+                }
+            }
+            if (ids.isEmpty()) {
+                continue;
+            }
+            for (JsonNode m : get(http, base + "?get=" + String.join(",", ids) + "&agg=sum")) {
+                sum += (long) m.get("sum").asDouble();
+                found = true;
+            }
+        }
+        if (!found) {
+            throw new IllegalStateException("no metric named " + name + " in job " + jobId());
+        }
+        return sum;
+    }
+
+    private static JsonNode get(HttpClient http, String url) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("GET " + url + " → " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    // ------------------------------------------------------------------ waiting
+
+    static void await(String what, Duration timeout, BooleanSupplier condition, Supplier<String> lastState)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out after " + timeout + " waiting for " + what + "; last state: "
+                        + lastState.get());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Waits until the point set has these ids (and no others), then returns it. */
+    Map<String, Point> awaitPointIds(java.util.Set<String> expected) throws Exception {
+        Map<String, Point>[] last = new Map[1];
+        await("points " + expected, CONVERGENCE_TIMEOUT, () -> {
+            try {
+                last[0] = points();
+                return last[0].keySet().equals(expected);
+            } catch (Exception e) {
+                return false;
+            }
+        }, () -> String.valueOf(last[0] == null ? null : last[0].values()));
+        return last[0];
+    }
+
+    /** A message to insert. */
+    record Msg(long id, long guild, long channel, long author, String content, Instant time) {}
+}
