@@ -26,11 +26,12 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>skipped ({@code rowsSkipped.<reason>}): {@code emptyContent} (NULL or blank, e.g. attachment
  *       only), {@code timestampOutOfRange} (before Discord's epoch 2015-01-01 or more than an hour in the
- *       future), {@code channelInOtherGuild} (the channels row names another guild);
+ *       future);
  *   <li>indexed after repair ({@code rowsRepaired.<reason>}): {@code contentTruncated} (over
  *       {@link ContentSanitizer#MAX_CHARS}), {@code unpairedSurrogate} (replaced by U+FFFD),
  *       {@code unknownAuthor} (no users row: named "user &lt;id&gt;"), {@code unknownChannel} (no channels
- *       row: named by its id), {@code unknownGuild} (no channel of the guild is known).
+ *       row: named by its id), {@code channelInOtherGuild} (the channels row names another guild: named by
+ *       its id, so no guild sees another's channel name), {@code unknownGuild} (no channel of the guild is known).
  * </ul>
  * A change that makes an indexed message unindexable (deleted, emptied) takes it out of its session.
  */
@@ -87,11 +88,11 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
         skipped = g.addGroup(SKIPPED_GROUP);
         repaired = g.addGroup(REPAIRED_GROUP);
         reasonCounters = new HashMap<>();
-        for (String r : new String[] {EMPTY_CONTENT, TIMESTAMP_OUT_OF_RANGE, CHANNEL_IN_OTHER_GUILD}) {
+        for (String r : new String[] {EMPTY_CONTENT, TIMESTAMP_OUT_OF_RANGE}) {
             reasonCounters.put(r, skipped.counter(r));
         }
         for (String r : new String[] {CONTENT_TRUNCATED, UNPAIRED_SURROGATE, UNKNOWN_AUTHOR, UNKNOWN_CHANNEL,
-                UNKNOWN_GUILD}) {
+                CHANNEL_IN_OTHER_GUILD, UNKNOWN_GUILD}) {
             reasonCounters.put(r, repaired.counter(r));
         }
     }
@@ -134,8 +135,10 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
             channelName = Long.toUnsignedString(row.channelId());
             count(UNKNOWN_CHANNEL, row, "indexed with the channel id as its name");
         } else if (channel.get().guildId() != row.guildId()) {
-            count(CHANNEL_IN_OTHER_GUILD, row, "skipped: channels row says guild " + channel.get().guildId());
-            return;
+            // Never show one guild's channel name in another guild's index: name it by its id instead.
+            channelName = Long.toUnsignedString(row.channelId());
+            count(CHANNEL_IN_OTHER_GUILD, row, "the channels row names guild "
+                    + Long.toUnsignedString(channel.get().guildId()) + "; indexed with the channel id as its name");
         } else {
             channelName = channel.get().name();
         }

@@ -60,7 +60,8 @@ final class IndexerFixture implements AutoCloseable {
         this.postgres = postgres;
         this.qdrant = qdrant;
         this.client = client;
-        this.slot = (name + "_" + Long.toHexString(System.nanoTime())).toLowerCase().replaceAll("[^a-z0-9_]", "_");
+        String base = name.toLowerCase().replaceAll("[^a-z0-9_]", "_");
+        this.slot = base.substring(0, Math.min(base.length(), 40)) + "_" + Long.toHexString(System.nanoTime());
         this.collection = QdrantTarget.uniqueCollectionName(name);
     }
 
