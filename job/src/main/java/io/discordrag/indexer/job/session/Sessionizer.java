@@ -153,7 +153,7 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
                     st.markDirty(previous.timestamp().toEpochMilli());
                     st.needsRecompute = true;
                 }
-                if (st.open && t >= st.openFrom - gapMillis) {
+                if (st.open && t >= st.openFrom - gapMillis && t <= st.openTo + gapMillis) {
                     st.openFrom = Math.min(st.openFrom, t);
                     st.openTo = Math.max(st.openTo, t);
                 } else {

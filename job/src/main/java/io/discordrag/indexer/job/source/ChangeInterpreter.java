@@ -187,7 +187,7 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
 
     /** An UPDATE that changes nothing but {@code qdrant_point_id}: the job's own write-back coming back. */
     static boolean onlyPointIdChanged(MessageRow before, MessageRow after) {
-        if (before == null || after == null) {
+        if (before == null || after == null || Objects.equals(before.qdrantPointId(), after.qdrantPointId())) {
             return false;
         }
         return before.id() == after.id() && before.guildId() == after.guildId()

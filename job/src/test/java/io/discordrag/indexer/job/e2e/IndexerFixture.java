@@ -290,8 +290,16 @@ final class IndexerFixture implements AutoCloseable {
 
     // ------------------------------------------------------------------ metrics (REST)
 
-    /** Sum over all subtasks of every operator metric whose name ends with {@code name}. */
+    /**
+     * Sum over all subtasks of the operator metric {@code id} as the REST API names it:
+     * {@code <operator name with spaces and colons as _>.<metric>}, e.g. {@code Embed_chunks.textsEmbedded}.
+     */
     long metric(String restUrl, String name) throws Exception {
+        return metric(restUrl, name, "sum");
+    }
+
+    /** Like {@link #metric(String, String)}, aggregated over subtasks with {@code agg} (sum, max, min). */
+    long metric(String restUrl, String name, String agg) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         JsonNode jobInfo = get(http, restUrl + "/jobs/" + jobId());
         long sum = 0;
@@ -301,15 +309,15 @@ final class IndexerFixture implements AutoCloseable {
             List<String> ids = new ArrayList<>();
             for (JsonNode m : get(http, base)) {
                 String id = m.get("id").asText();
-                if (id.equals(name) || id.endsWith("." + name)) {
+                if (id.equals(name)) {
                     ids.add(id);
                 }
             }
             if (ids.isEmpty()) {
                 continue;
             }
-            for (JsonNode m : get(http, base + "?get=" + String.join(",", ids) + "&agg=sum")) {
-                sum += (long) m.get("sum").asDouble();
+            for (JsonNode m : get(http, base + "?get=" + String.join(",", ids) + "&agg=" + agg)) {
+                sum += (long) m.get(agg).asDouble();
                 found = true;
             }
         }

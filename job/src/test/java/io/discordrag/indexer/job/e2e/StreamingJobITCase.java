@@ -325,4 +325,14 @@ class StreamingJobITCase {
             }
         }, () -> last[0]);
     }
+
+    @Test
+    void failsFastWithAClearMessageWhenAPrerequisiteIsMissing() {
+        Map<String, String> options = fx.options();
+        options.put("postgres.publication", "no_such_publication");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> fx.start(options))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("PostgreSQL is not ready for change data capture")
+                .hasMessageContaining("no_such_publication");
+    }
 }

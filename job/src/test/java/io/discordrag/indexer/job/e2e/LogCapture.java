@@ -1,0 +1,53 @@
+package io.discordrag.indexer.job.e2e;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Configuration;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.config.Property;
+
+/** Collects the formatted log lines of one logger (the MiniCluster runs in this JVM, so job logs land here). */
+final class LogCapture extends AbstractAppender implements AutoCloseable {
+
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final String loggerName;
+
+    private LogCapture(String loggerName) {
+        super("capture-" + loggerName, null, null, true, Property.EMPTY_ARRAY);
+        this.loggerName = loggerName;
+    }
+
+    static LogCapture of(Class<?> logger) {
+        LogCapture capture = new LogCapture(logger.getName());
+        capture.start();
+        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+        Configuration config = ctx.getConfiguration();
+        LoggerConfig loggerConfig = new LoggerConfig(logger.getName(), Level.INFO, true);
+        loggerConfig.addAppender(capture, Level.INFO, null);
+        config.addLogger(logger.getName(), loggerConfig);
+        ctx.updateLoggers();
+        return capture;
+    }
+
+    @Override
+    public void append(LogEvent event) {
+        lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
+    }
+
+    List<String> lines() {
+        return lines;
+    }
+
+    @Override
+    public void close() {
+        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+        ctx.getConfiguration().removeLogger(loggerName);
+        ctx.updateLoggers();
+        stop();
+    }
+}
