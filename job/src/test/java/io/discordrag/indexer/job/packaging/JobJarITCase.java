@@ -50,6 +50,15 @@ class JobJarITCase {
     }
 
     @Test
+    void namesTheIndexerJobAsItsEntryClass() throws IOException {
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest(
+                jar.getInputStream(jar.getEntry("META-INF/MANIFEST.MF")));
+        assertThat(manifest.getMainAttributes().getValue("Main-Class"))
+                .isEqualTo("io.discordrag.indexer.job.IndexerJob");
+        assertThat(entries).contains("io/discordrag/indexer/job/IndexerJob.class");
+    }
+
+    @Test
     void leavesFlinkItselfToTheCluster() {
         for (String pkg : List.of("org/apache/flink/runtime/", "org/apache/flink/streaming/api/",
                 "org/apache/flink/api/common/", "org/apache/flink/shaded/guava31/", "org/slf4j/impl/",
