@@ -22,13 +22,32 @@ public class ChannelState {
     public long openTo;
     /** First message id of the open session already counted as opened (0 for none). */
     public long countedOpenSession;
-    /** Latest commit time of the changes not yet flushed. */
-    public long pendingCommitTime;
+    /** Earliest commit times, by type, of the changes not yet written (see {@link PendingChanges}). */
+    public long pendingInsert;
+    public long pendingEdit;
+    public long pendingDelete;
     public long flushTimer;
     public long idleTimer;
     public long lastActivity;
 
     public ChannelState() {}
+
+    PendingChanges pending() {
+        return new PendingChanges(pendingInsert, pendingEdit, pendingDelete);
+    }
+
+    void addPending(ChannelEvent event) {
+        PendingChanges p = pending().with(event);
+        pendingInsert = p.insertCommitMillis();
+        pendingEdit = p.editCommitMillis();
+        pendingDelete = p.deleteCommitMillis();
+    }
+
+    void clearPending() {
+        pendingInsert = 0;
+        pendingEdit = 0;
+        pendingDelete = 0;
+    }
 
     void markDirty(long time) {
         if (!dirty) {

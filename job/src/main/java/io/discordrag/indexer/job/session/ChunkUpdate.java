@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param chunk index of this chunk within its session (0 for the first)
  * @param text the rendered chunk text to embed; null for a delete
  * @param fingerprint hash of model, message ids and text: equal fingerprints need no re-embedding
- * @param commitTimeMillis latest Postgres commit time among the changes that caused this update
+ * @param pending commit times of the earliest changes, by type, this update brings to the index (for the
+ *     commit-to-Qdrant lag metric)
  * @param vector the embedding, set by the embedding step; null before it and for deletes
  */
 public record ChunkUpdate(
@@ -29,7 +30,7 @@ public record ChunkUpdate(
         String text,
         String fingerprint,
         String model,
-        long commitTimeMillis,
+        PendingChanges pending,
         float[] vector) {
 
     /** Write the point, or remove it. */
@@ -38,9 +39,9 @@ public record ChunkUpdate(
         DELETE
     }
 
-    public static ChunkUpdate delete(String pointId, long guildId, long channelId, long commitTimeMillis) {
+    public static ChunkUpdate delete(String pointId, long guildId, long channelId, PendingChanges pending) {
         return new ChunkUpdate(Kind.DELETE, pointId, guildId, channelId, 0, new long[0], new long[0], null, null,
-                null, null, null, commitTimeMillis, null);
+                null, null, null, pending, null);
     }
 
     /** The text to embed, or null when this update needs no embedding (a delete). */
@@ -50,7 +51,7 @@ public record ChunkUpdate(
 
     public ChunkUpdate withVector(float[] newVector) {
         return new ChunkUpdate(kind, pointId, guildId, channelId, chunk, messageIds, authorIds, startTime, endTime,
-                text, fingerprint, model, commitTimeMillis, newVector);
+                text, fingerprint, model, pending, newVector);
     }
 
     @Override
@@ -60,7 +61,7 @@ public record ChunkUpdate(
                 && Arrays.equals(authorIds, c.authorIds) && Objects.equals(startTime, c.startTime)
                 && Objects.equals(endTime, c.endTime) && Objects.equals(text, c.text)
                 && Objects.equals(fingerprint, c.fingerprint) && Objects.equals(model, c.model)
-                && commitTimeMillis == c.commitTimeMillis && Arrays.equals(vector, c.vector);
+                && Objects.equals(pending, c.pending) && Arrays.equals(vector, c.vector);
     }
 
     @Override

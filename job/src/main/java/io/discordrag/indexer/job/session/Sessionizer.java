@@ -160,13 +160,13 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
                     st.needsRecompute = true;
                 }
                 st.clock = Math.max(st.clock, t);
-                st.pendingCommitTime = Math.max(st.pendingCommitTime, event.commitTimeMillis());
+                st.addPending(event);
             }
         } else if (previous != null) {
             messages.remove(event.messageId());
             st.markDirty(previous.timestamp().toEpochMilli());
             st.needsRecompute = true;
-            st.pendingCommitTime = Math.max(st.pendingCommitTime, event.commitTimeMillis());
+            st.addPending(event);
         } else {
             duplicates.inc(); // removal of a message this channel does not hold: nothing to do
         }
@@ -291,7 +291,7 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
             boolean inClosedRange = closedRanges.stream().anyMatch(r -> old.overlaps(r[0], r[1]));
             boolean inOpenSession = lastOpen && old.overlaps(startOf(last), endOf(last));
             if (inClosedRange && !inOpenSession && !desired.containsKey(e.getKey())) {
-                out.collect(ChunkUpdate.delete(e.getKey(), st.guildId, st.channelId, st.pendingCommitTime));
+                out.collect(ChunkUpdate.delete(e.getKey(), st.guildId, st.channelId, st.pending()));
                 emitted.remove(e.getKey());
                 deleted.inc();
             }
@@ -320,7 +320,7 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         } else {
             st.dirty = false;
             st.open = false;
-            st.pendingCommitTime = 0;
+            st.clearPending();
         }
         st.needsRecompute = false;
     }
@@ -338,7 +338,7 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         String pointId = PointIds.forChunk(st.guildId, st.channelId, ids[0]).toString();
         return new ChunkUpdate(ChunkUpdate.Kind.UPSERT, pointId, st.guildId, st.channelId, index, ids,
                 authors.stream().mapToLong(Long::longValue).toArray(), start, end, text,
-                fingerprint(model, ids, text), model, st.pendingCommitTime, null);
+                fingerprint(model, ids, text), model, st.pending(), null);
     }
 
     /** Hash of what a point's vector and payload are made of; equal fingerprints need no re-embedding. */

@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,12 +21,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Edits and deletes reach the index and the write-back (issue 6: S5, S6). */
+/**
+ * Edits and deletes reach the index and the write-back (issue 6: S5, S6), and the commit-to-Qdrant lag
+ * is measured per change type.
+ */
 class EditsAndDeletesITCase {
 
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4)
+            new MiniClusterResourceConfiguration.Builder().setConfiguration(StreamingJobITCase.fastMetrics())
+                    .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4)
                     .build());
 
     @RegisterExtension static final EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();
@@ -58,7 +64,8 @@ class EditsAndDeletesITCase {
     }
 
     @Test
-    void s5AnEditedIndexedMessageIsReEmbeddedUnderTheSamePointId() throws Exception {
+    void s5AnEditedIndexedMessageIsReEmbeddedUnderTheSamePointId(@InjectClusterClient ClusterClient<?> cluster)
+            throws Exception {
         fx.message(1, 1, 11, 1, "the staging password is hunter2", at(0));
         fx.message(2, 1, 11, 2, "please do not paste passwords here", at(1));
         Point before = fx.awaitPointIds(java.util.Set.of(id(1))).get(id(1));
@@ -80,10 +87,29 @@ class EditsAndDeletesITCase {
         assertThat(after.vector()).isNotEqualTo(before.vector());
         assertThat(fx.points().values()).noneMatch(p -> p.content().contains("hunter2"));
         assertThat(fx.writtenBack()).containsEntry(1L, id(1)).containsEntry(2L, id(1));
+        assertLagRecorded(cluster, "insert");
+        assertLagRecorded(cluster, "edit");
+    }
+
+    /** The commit-to-Qdrant lag histogram of this change type has values, read through the REST API. */
+    private void assertLagRecorded(ClusterClient<?> cluster, String type) throws Exception {
+        String metric = "Qdrant__" + fx.collection + "__Writer.commitToQdrantLagMs." + type + "_max";
+        long[] last = {-1};
+        IndexerFixture.await(metric, IndexerFixture.CONVERGENCE_TIMEOUT, () -> {
+            try {
+                last[0] = fx.metric(cluster.getWebInterfaceURL(), metric, "max");
+                return last[0] > 0;
+            } catch (Exception e) {
+                return false;
+            }
+        }, () -> "max " + last[0]);
+        assertThat(last[0]).as("lag of a change committed during this test")
+                .isLessThan(IndexerFixture.CONVERGENCE_TIMEOUT.toMillis());
     }
 
     @Test
-    void s6SoftAndHardDeletesShrinkOrRemoveTheSessionPoint() throws Exception {
+    void s6SoftAndHardDeletesShrinkOrRemoveTheSessionPoint(@InjectClusterClient ClusterClient<?> cluster)
+            throws Exception {
         fx.message(1, 1, 11, 1, "first: secret plan", at(0));
         fx.message(2, 1, 11, 2, "second: sounds good", at(1));
         fx.message(3, 1, 11, 1, "third: let's go", at(2));
@@ -107,6 +133,7 @@ class EditsAndDeletesITCase {
         fx.awaitPointIds(java.util.Set.of());
         awaitWriteBack(Map.of());
         assertThat(fx.sessionRows()).isEmpty();
+        assertLagRecorded(cluster, "delete");
     }
 
     private Point awaitOnly(String pointId, List<Long> members) throws Exception {

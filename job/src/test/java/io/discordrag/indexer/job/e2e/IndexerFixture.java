@@ -62,7 +62,8 @@ final class IndexerFixture implements AutoCloseable {
         this.client = client;
         String base = name.toLowerCase().replaceAll("[^a-z0-9_]", "_");
         this.slot = base.substring(0, Math.min(base.length(), 40)) + "_" + Long.toHexString(System.nanoTime());
-        this.collection = QdrantTarget.uniqueCollectionName(name);
+        // short: Flink cuts operator names (which include the collection) to 80 characters in metric ids
+        this.collection = QdrantTarget.uniqueCollectionName(name.substring(0, Math.min(name.length(), 24)));
     }
 
     /** The job's options as a user would give them, tuned to converge quickly in a test. */

@@ -22,6 +22,11 @@ public final class ChunkPointEmitter implements OperationEmitter<ChunkUpdate> {
         out.accept(PointOperation.upsert(id, u.vector(), payload(u)));
     }
 
+    @Override
+    public java.util.Map<String, Long> commitTimes(ChunkUpdate u) {
+        return u.pending() == null ? java.util.Map.of() : u.pending().byType();
+    }
+
     /** The payload of a chunk's point (DESIGN: Qdrant collection). */
     public static SessionPayload payload(ChunkUpdate u) {
         return new SessionPayload(u.guildId(), u.channelId(), u.messageIds(), u.authorIds(), u.startTime(),

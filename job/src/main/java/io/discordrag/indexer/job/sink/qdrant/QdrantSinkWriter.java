@@ -13,6 +13,7 @@ import io.qdrant.client.grpc.Points.PointsSelector;
 import io.qdrant.client.grpc.Points.UpsertPoints;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.slf4j.Logger;
@@ -48,6 +50,8 @@ class QdrantSinkWriter<IN> implements SinkWriter<IN> {
     static final String RETRIES = "qdrantRetries";
     static final String PERMANENT_FAILURES = "qdrantPermanentFailures";
     static final String CURRENT_BACKOFF_MS = "qdrantCurrentBackoffMs";
+    /** Histograms {@code commitToQdrantLagMs.<type>}: Postgres commit to Qdrant acknowledgement. */
+    public static final String COMMIT_LAG_GROUP = "commitToQdrantLagMs";
 
     private final QdrantClient client;
     private final String target;
@@ -58,6 +62,10 @@ class QdrantSinkWriter<IN> implements SinkWriter<IN> {
     private final Map<UUID, PointOperation> buffer = new LinkedHashMap<>();
     private long bufferedRecords;
     private long bufferedBytes;
+    /** (type, commit time) of the buffered records, recorded as lag once their batch is acknowledged. */
+    private final List<Map.Entry<String, Long>> bufferedCommits = new ArrayList<>();
+    private final Map<String, Histogram> commitLag = new HashMap<>();
+    private final MetricGroup commitLagGroup;
 
     private final Counter recordsSend;
     private final Counter bytesSend;
@@ -98,6 +106,7 @@ class QdrantSinkWriter<IN> implements SinkWriter<IN> {
         this.batchSize = metrics.histogram(BATCH_SIZE, new DescriptiveStatisticsHistogram(1024));
         this.latency = metrics.histogram(REQUEST_LATENCY_MS, new DescriptiveStatisticsHistogram(1024));
         metrics.gauge(CURRENT_BACKOFF_MS, () -> currentBackoffMs);
+        this.commitLagGroup = metrics.addGroup(COMMIT_LAG_GROUP);
         scheduleFlush();
     }
 
@@ -116,6 +125,9 @@ class QdrantSinkWriter<IN> implements SinkWriter<IN> {
             bufferedBytes += op.estimatedBytes();
         });
         bufferedRecords++;
+        for (Map.Entry<String, Long> commit : emitter.commitTimes(element).entrySet()) {
+            bufferedCommits.add(Map.entry(commit.getKey(), commit.getValue()));
+        }
         if (buffer.size() >= options.maxBatchPoints() || bufferedBytes >= options.maxBatchBytes()) {
             flushBuffer();
         }
@@ -130,6 +142,7 @@ class QdrantSinkWriter<IN> implements SinkWriter<IN> {
         if (buffer.isEmpty()) {
             recordsSend.inc(bufferedRecords); // records that emitted no operation
             bufferedRecords = 0;
+            recordCommitLag();
             return;
         }
         List<PointStruct> upserts = new ArrayList<>();
@@ -167,6 +180,20 @@ class QdrantSinkWriter<IN> implements SinkWriter<IN> {
         buffer.clear();
         bufferedRecords = 0;
         bufferedBytes = 0;
+        recordCommitLag();
+    }
+
+    private void recordCommitLag() {
+        if (bufferedCommits.isEmpty()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        for (Map.Entry<String, Long> commit : bufferedCommits) {
+            commitLag.computeIfAbsent(commit.getKey(),
+                            type -> commitLagGroup.histogram(type, new DescriptiveStatisticsHistogram(4096)))
+                    .update(Math.max(0, now - commit.getValue()));
+        }
+        bufferedCommits.clear();
     }
 
     private void send(String what, Supplier<ListenableFuture<?>> call, PointId firstPoint)
