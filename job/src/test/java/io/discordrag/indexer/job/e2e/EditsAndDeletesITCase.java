@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import org.apache.flink.client.program.ClusterClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -27,11 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class EditsAndDeletesITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setConfiguration(StreamingJobITCase.fastMetrics())
-                    .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4)
-                    .build());
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = IndexerFixture.miniCluster();
 
     @RegisterExtension static final EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();
     @RegisterExtension static final QdrantExtension QDRANT = new QdrantExtension();
@@ -42,8 +37,7 @@ class EditsAndDeletesITCase {
 
     @BeforeEach
     void setUp(TestInfo test) throws Exception {
-        POSTGRES.truncateAll();
-        fx = new IndexerFixture(POSTGRES, QDRANT.target(), QDRANT.client(), test.getTestMethod().orElseThrow().getName());
+        fx = IndexerFixture.forTest(POSTGRES, QDRANT, test);
         fx.user(1, "alice", "Alice");
         fx.user(2, "bob", "Bob");
         fx.channel(11, 1, "general");

@@ -66,6 +66,24 @@ final class IndexerFixture implements AutoCloseable {
         this.collection = QdrantTarget.uniqueCollectionName(name.substring(0, Math.min(name.length(), 24)));
     }
 
+    /** A MiniCluster for the job: one TaskManager with 4 slots, metrics fetched every 500 ms for REST reads. */
+    static org.apache.flink.test.junit5.MiniClusterExtension miniCluster() {
+        org.apache.flink.configuration.Configuration c = new org.apache.flink.configuration.Configuration();
+        c.set(org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500));
+        return new org.apache.flink.test.junit5.MiniClusterExtension(
+                new org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration.Builder()
+                        .setConfiguration(c).setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+    }
+
+    /** Empties the tables and makes a fixture named after the running test. */
+    static IndexerFixture forTest(EmbeddedPostgresExtension postgres,
+            io.discordrag.indexer.testing.qdrant.QdrantExtension qdrant, org.junit.jupiter.api.TestInfo test)
+            throws SQLException {
+        postgres.truncateAll();
+        return new IndexerFixture(postgres, qdrant.target(), qdrant.client(),
+                test.getTestMethod().orElseThrow().getName());
+    }
+
     /** The job's options as a user would give them, tuned to converge quickly in a test. */
     Map<String, String> options() {
         Map<String, String> o = new HashMap<>();

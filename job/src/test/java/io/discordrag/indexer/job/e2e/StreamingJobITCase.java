@@ -10,9 +10,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MetricOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,13 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class StreamingJobITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setConfiguration(fastMetrics())
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4)
-                    .build());
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = IndexerFixture.miniCluster();
 
     @RegisterExtension static final EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();
     @RegisterExtension static final QdrantExtension QDRANT = new QdrantExtension();
@@ -42,16 +33,9 @@ class StreamingJobITCase {
 
     private IndexerFixture fx;
 
-    static Configuration fastMetrics() {
-        Configuration c = new Configuration();
-        c.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, java.time.Duration.ofMillis(500));
-        return c;
-    }
-
     @BeforeEach
     void setUp(TestInfo test) throws Exception {
-        POSTGRES.truncateAll();
-        fx = new IndexerFixture(POSTGRES, QDRANT.target(), QDRANT.client(), test.getTestMethod().orElseThrow().getName());
+        fx = IndexerFixture.forTest(POSTGRES, QDRANT, test);
     }
 
     @AfterEach

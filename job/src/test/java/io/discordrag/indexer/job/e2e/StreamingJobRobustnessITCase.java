@@ -24,7 +24,6 @@ import java.util.Random;
 import java.util.Set;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.client.program.ClusterClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -40,13 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class StreamingJobRobustnessITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setConfiguration(StreamingJobITCase.fastMetrics())
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4)
-                    .build());
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = IndexerFixture.miniCluster();
 
     @RegisterExtension static final EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();
     @RegisterExtension static final QdrantExtension QDRANT = new QdrantExtension();
@@ -61,8 +54,7 @@ class StreamingJobRobustnessITCase {
 
     @BeforeEach
     void setUp(TestInfo test) throws Exception {
-        POSTGRES.truncateAll();
-        fx = new IndexerFixture(POSTGRES, QDRANT.target(), QDRANT.client(), test.getTestMethod().orElseThrow().getName());
+        fx = IndexerFixture.forTest(POSTGRES, QDRANT, test);
     }
 
     @AfterEach
