@@ -154,11 +154,12 @@ public final class StreamingJobBenchmark {
     private static List<String> chunkTexts(Connection c, Map<Long, String> channelNames) throws Exception {
         Map<Long, SessionMessage> messages = new HashMap<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT m.id, m.author_id, "
-                + "coalesce(nullif(u.global_name, ''), u.username), m.message_timestamp, m.content "
+                + "u.global_name, u.username, m.message_timestamp, m.content "
                 + "FROM messages m LEFT JOIN users u ON u.id = m.author_id")) {
             while (rs.next()) {
-                messages.put(rs.getLong(1), new SessionMessage(rs.getLong(1), rs.getLong(2), rs.getString(3),
-                        rs.getTimestamp(4).toInstant(), rs.getString(5)));
+                messages.put(rs.getLong(1), new SessionMessage(rs.getLong(1), rs.getLong(2),
+                        SessionMessage.displayName(rs.getString(3), rs.getString(4)),
+                        rs.getTimestamp(5).toInstant(), rs.getString(6)));
             }
         }
         List<String> texts = new ArrayList<>();

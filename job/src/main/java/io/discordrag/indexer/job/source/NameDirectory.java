@@ -1,5 +1,6 @@
 package io.discordrag.indexer.job.source;
 
+import io.discordrag.indexer.job.session.SessionMessage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -39,7 +40,7 @@ public final class NameDirectory implements AutoCloseable {
     /** The author's display name (global name, else username), or empty when {@code users} has no row. */
     public Optional<String> authorName(long userId) throws SQLException {
         return users.get(userId, id -> query("SELECT username, global_name FROM users WHERE id = ?", id, rs ->
-                Optional.ofNullable(rs.next() ? nameOf(rs.getString(2), rs.getString(1)) : null)), Optional::isPresent);
+                Optional.ofNullable(rs.next() ? SessionMessage.displayName(rs.getString(2), rs.getString(1)) : null)), Optional::isPresent);
     }
 
     /** The channel's guild and name, or empty when {@code channels} has no row. */
@@ -53,10 +54,6 @@ public final class NameDirectory implements AutoCloseable {
     public boolean guildKnown(long guildId) throws SQLException {
         return guilds.get(guildId, id -> query("SELECT EXISTS (SELECT 1 FROM channels WHERE guild_id = ?)", id,
                 rs -> rs.next() && rs.getBoolean(1)), known -> known);
-    }
-
-    private static String nameOf(String globalName, String username) {
-        return globalName != null && !globalName.isBlank() ? globalName : username;
     }
 
     private interface RowReader<T> {
