@@ -16,6 +16,13 @@ public class ChannelState {
     public long dirtyTo;
     /** Set when a change may affect a closed session, so the next flush must recompute. */
     public boolean needsRecompute;
+    /**
+     * Whether an edit or removal of a message already held happened since the last flush, and the time
+     * range it touched: an already-written open session it touches is rewritten at the next flush.
+     */
+    public boolean revised;
+    public long revisedFrom;
+    public long revisedTo;
     /** Whether the channel's last session is known to be open, and its time range. */
     public boolean open;
     public long openFrom;
@@ -47,6 +54,17 @@ public class ChannelState {
         pendingInsert = 0;
         pendingEdit = 0;
         pendingDelete = 0;
+    }
+
+    void markRevised(long time) {
+        if (!revised) {
+            revised = true;
+            revisedFrom = time;
+            revisedTo = time;
+        } else {
+            revisedFrom = Math.min(revisedFrom, time);
+            revisedTo = Math.max(revisedTo, time);
+        }
     }
 
     void markDirty(long time) {

@@ -149,6 +149,10 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
                 long t = m.timestamp().toEpochMilli();
                 messages.put(m.id(), m);
                 st.markDirty(t);
+                if (previous != null) {
+                    st.markRevised(t);
+                    st.markRevised(previous.timestamp().toEpochMilli());
+                }
                 if (previous != null && !previous.timestamp().equals(m.timestamp())) {
                     st.markDirty(previous.timestamp().toEpochMilli());
                     st.needsRecompute = true;
@@ -165,6 +169,7 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         } else if (previous != null) {
             messages.remove(event.messageId());
             st.markDirty(previous.timestamp().toEpochMilli());
+            st.markRevised(previous.timestamp().toEpochMilli());
             st.needsRecompute = true;
             st.addPending(event);
         } else {
@@ -214,8 +219,8 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         if (!st.dirty) {
             return;
         }
-        if (!force && !st.needsRecompute && st.open && st.clock - st.openTo <= gapMillis) {
-            return; // every change since the last flush went into the still-open last session
+        if (!force && !st.needsRecompute && !st.revised && st.open && st.clock - st.openTo <= gapMillis) {
+            return; // every change since the last flush was an append to the still-open last session
         }
         List<SessionMessage> all = new ArrayList<>();
         for (SessionMessage m : messages.values()) {
@@ -225,12 +230,12 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         long lo = st.dirtyFrom - gapMillis;
         long hi = st.dirtyTo + gapMillis;
         List<SessionMessage> last = sessions.isEmpty() ? null : sessions.get(sessions.size() - 1);
-        boolean lastOpen = !force && last != null && st.clock - endOf(last) <= gapMillis;
-
         Map<String, EmittedChunk> before = new LinkedHashMap<>();
         for (Map.Entry<String, EmittedChunk> e : emitted.entries()) {
             before.put(e.getKey(), e.getValue());
         }
+        boolean lastOpen = !force && last != null && st.clock - endOf(last) <= gapMillis
+                && !revisesWrittenSession(st, last, before.values());
         Map<String, ChunkUpdate> desired = new LinkedHashMap<>();
         Map<String, EmittedChunk> desiredState = new LinkedHashMap<>();
         List<long[]> closedRanges = new ArrayList<>();
@@ -323,6 +328,30 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
             st.clearPending();
         }
         st.needsRecompute = false;
+        st.revised = false;
+    }
+
+    /**
+     * Whether an edit or removal since the last flush touched the open last session after (part of) it
+     * was already written: then the index shows outdated text, so the session is rewritten now rather
+     * than when it closes. Plain appends to a written open session still wait for it to close, so a
+     * lively channel is not re-embedded once per message.
+     */
+    private boolean revisesWrittenSession(ChannelState st, List<SessionMessage> last, Iterable<EmittedChunk> written) {
+        if (!st.revised) {
+            return false;
+        }
+        long start = startOf(last) - gapMillis;
+        long end = endOf(last) + gapMillis;
+        if (st.revisedTo < start || st.revisedFrom > end) {
+            return false;
+        }
+        for (EmittedChunk e : written) {
+            if (e.overlaps(start, end)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ChunkUpdate upsert(ChannelState st, List<SessionMessage> chunk, int index) {

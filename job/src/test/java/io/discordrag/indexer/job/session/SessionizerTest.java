@@ -223,13 +223,50 @@ class SessionizerTest {
         send(msg(1, 10, 1, 0, "a"));
         send(msg(1, 10, 2, 1, "b"));
         advance(11_000);
+        assertThat(upserts).as("written on idle while still open by its channel's clock").isEqualTo(1);
         send(msg(1, 10, 2, 1, "b, edited"));
         advance(200);
-        assertThat(upserts).as("the session is open again by its channel's clock: it waits for the gap or idle")
-                .isEqualTo(1);
+        assertThat(upserts).as("an edit of a written session is not held back until the session closes")
+                .isEqualTo(2);
+        assertThat(index.get(id(1, 10, 1)).text()).endsWith("b, edited").doesNotContain("b\n");
+        assertThat(shape()).isEqualTo(Map.of(id(1, 10, 1), List.of(1L, 2L)));
+    }
+
+    @Test
+    void appendsToAWrittenOpenSessionWaitForItToCloseButARemovalDoesNot() throws Exception {
+        send(msg(1, 10, 1, 0, "a"));
+        send(msg(1, 10, 2, 1, "b"));
         advance(11_000);
-        assertThat(index.get(id(1, 10, 1)).text()).endsWith("b, edited");
+        send(msg(1, 10, 3, 2, "c"));
+        advance(200);
+        send(msg(1, 10, 4, 3, "d"));
+        advance(200);
+        assertThat(upserts).as("appends are not re-embedded one by one").isEqualTo(1);
+        send(removal(1, 10, 1));
+        advance(200);
         assertThat(upserts).isEqualTo(2);
+        assertThat(shape()).as("the point moves to the new first message; the old one is deleted")
+                .isEqualTo(Map.of(id(1, 10, 2), List.of(2L, 3L, 4L)));
+        send(removal(1, 10, 3));
+        send(removal(1, 10, 4));
+        advance(200);
+        assertThat(shape()).as("a written open session that falls below the minimum is deleted at once").isEmpty();
+    }
+
+    @Test
+    void aBurstOfEditsToOneWrittenSessionIsReEmbeddedOnce() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            send(msg(1, 10, i + 1, i, "m" + i));
+        }
+        advance(11_000);
+        assertThat(upserts).isEqualTo(1);
+        for (int i = 0; i < 5; i++) {
+            send(msg(1, 10, i + 1, i, "m" + i + " edited"));
+            advance(15); // the whole burst lands within the 100 ms flush delay
+        }
+        advance(500);
+        assertThat(upserts).as("one rewrite for the burst").isEqualTo(2);
+        assertThat(index.get(id(1, 10, 1)).text()).contains("m0 edited", "m4 edited");
     }
 
     @Test
