@@ -6,6 +6,7 @@ import io.discordrag.indexer.job.sink.qdrant.CollectionBootstrap;
 import io.discordrag.indexer.job.sink.qdrant.QdrantClients;
 import io.discordrag.indexer.job.source.PostgresOptions;
 import io.discordrag.indexer.job.source.PostgresPrerequisites;
+import io.discordrag.indexer.job.verify.VerifyCommand;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
 import io.qdrant.client.QdrantClient;
 import java.sql.Connection;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
  * the Qdrant collection, then runs the {@link StreamingPipeline}. Submitted with {@code flink run} it
  * runs on that cluster; started as a plain Java program it runs in an embedded MiniCluster.
  * {@code --help} lists every option with its default. Exit codes: 0 success, 2 bad options, 1 failure.
+ * {@code verify [--guild ID]} as the first argument runs the {@link VerifyCommand} with the same options.
  */
 public final class IndexerJob {
 
@@ -28,6 +30,10 @@ public final class IndexerJob {
     private IndexerJob() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("verify")) {
+            System.exit(VerifyCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+            return;
+        }
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
             System.out.println(IndexerConfig.help());
             return;

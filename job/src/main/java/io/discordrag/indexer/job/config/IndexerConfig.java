@@ -185,7 +185,9 @@ public final class IndexerConfig {
     /** The {@code --help} text: every option with its default and meaning. */
     public static String help() {
         StringBuilder sb = new StringBuilder();
-        sb.append("Usage: discord-rag-indexer [--config FILE] [--key value]...\n\n");
+        sb.append("Usage: discord-rag-indexer [--config FILE] [--key value]...\n");
+        sb.append("       discord-rag-indexer verify [--guild ID] [--config FILE] [--key value]...  "
+                + "(verify --help)\n\n");
         sb.append("Options (command line over --config file over defaults):\n");
         for (ConfigOption<?> o : ALL) {
             String def = o.hasDefaultValue() ? String.valueOf(o.defaultValue()).toLowerCase() : "(none)";

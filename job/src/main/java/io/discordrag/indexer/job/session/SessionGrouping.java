@@ -22,8 +22,7 @@ public final class SessionGrouping {
         List<List<SessionMessage>> sessions = new ArrayList<>();
         List<SessionMessage> current = new ArrayList<>();
         for (SessionMessage m : ordered) {
-            if (!current.isEmpty()
-                    && Duration.between(current.get(current.size() - 1).timestamp(), m.timestamp()).compareTo(gap) > 0) {
+            if (!current.isEmpty() && startsNewSession(current.get(current.size() - 1), m, gap)) {
                 sessions.add(current);
                 current = new ArrayList<>();
             }
@@ -33,5 +32,10 @@ public final class SessionGrouping {
             sessions.add(current);
         }
         return sessions;
+    }
+
+    /** Whether {@code next}, following {@code previous} in (timestamp, id) order, starts a new session. */
+    public static boolean startsNewSession(SessionMessage previous, SessionMessage next, Duration gap) {
+        return Duration.between(previous.timestamp(), next.timestamp()).compareTo(gap) > 0;
     }
 }

@@ -1,13 +1,10 @@
 package io.discordrag.indexer.job.source;
 
 import io.discordrag.indexer.job.session.ChannelEvent;
-import io.discordrag.indexer.job.session.SessionMessage;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.metrics.Counter;
@@ -22,17 +19,8 @@ import org.slf4j.LoggerFactory;
  * is ignored, so it never causes re-embedding. Author and channel names come from a cached
  * {@link NameDirectory}.
  *
- * <p>Bad rows never stop the job; each is logged with its message id and counted by reason:
- * <ul>
- *   <li>skipped ({@code rowsSkipped.<reason>}): {@code emptyContent} (NULL or blank, e.g. attachment
- *       only), {@code timestampOutOfRange} (before Discord's epoch 2015-01-01 or more than an hour in the
- *       future);
- *   <li>indexed after repair ({@code rowsRepaired.<reason>}): {@code contentTruncated} (over
- *       {@link ContentSanitizer#MAX_CHARS}), {@code unpairedSurrogate} (replaced by U+FFFD),
- *       {@code unknownAuthor} (no users row: named "user &lt;id&gt;"), {@code unknownChannel} (no channels
- *       row: named by its id), {@code channelInOtherGuild} (the channels row names another guild: named by
- *       its id, so no guild sees another's channel name), {@code unknownGuild} (no channel of the guild is known).
- * </ul>
+ * <p>Bad rows never stop the job: what {@link RowInterpreter} skips or repairs is logged with the message
+ * id and counted by reason ({@code rowsSkipped.<reason>}, {@code rowsRepaired.<reason>}).
  * A change that makes an indexed message unindexable (deleted, emptied) takes it out of its session.
  */
 public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, ChannelEvent> {
@@ -40,8 +28,6 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ChangeInterpreter.class);
 
-    public static final Instant DISCORD_EPOCH = Instant.parse("2015-01-01T00:00:00Z");
-    public static final Duration MAX_FUTURE = Duration.ofHours(1);
     public static final Duration DEFAULT_LOOKUP_TTL = Duration.ofMinutes(10);
 
     public static final String CHANGES_GROUP = "changes";
@@ -49,19 +35,12 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
     public static final String DELETED_ROWS_SEEN = "deletedRowsSeen";
     public static final String SKIPPED_GROUP = "rowsSkipped";
     public static final String REPAIRED_GROUP = "rowsRepaired";
-    public static final String EMPTY_CONTENT = "emptyContent";
-    public static final String TIMESTAMP_OUT_OF_RANGE = "timestampOutOfRange";
-    public static final String CHANNEL_IN_OTHER_GUILD = "channelInOtherGuild";
-    public static final String CONTENT_TRUNCATED = "contentTruncated";
-    public static final String UNPAIRED_SURROGATE = "unpairedSurrogate";
-    public static final String UNKNOWN_AUTHOR = "unknownAuthor";
-    public static final String UNKNOWN_CHANNEL = "unknownChannel";
-    public static final String UNKNOWN_GUILD = "unknownGuild";
 
     private final PostgresOptions postgres;
     private final Duration lookupTtl;
 
     private transient NameDirectory names;
+    private transient RowInterpreter rows;
     private transient Map<MessageChange.Kind, Counter> changes;
     private transient Counter writeBack;
     private transient Counter deletedSeen;
@@ -77,6 +56,7 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
     @Override
     public void open(OpenContext openContext) {
         names = new NameDirectory(postgres, lookupTtl);
+        rows = new RowInterpreter(names);
         MetricGroup g = getRuntimeContext().getMetricGroup();
         MetricGroup changeGroup = g.addGroup(CHANGES_GROUP);
         changes = new HashMap<>();
@@ -88,11 +68,10 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
         skipped = g.addGroup(SKIPPED_GROUP);
         repaired = g.addGroup(REPAIRED_GROUP);
         reasonCounters = new HashMap<>();
-        for (String r : new String[] {EMPTY_CONTENT, TIMESTAMP_OUT_OF_RANGE}) {
+        for (String r : RowInterpreter.SKIP_REASONS) {
             reasonCounters.put(r, skipped.counter(r));
         }
-        for (String r : new String[] {CONTENT_TRUNCATED, UNPAIRED_SURROGATE, UNKNOWN_AUTHOR, UNKNOWN_CHANNEL,
-                CHANNEL_IN_OTHER_GUILD, UNKNOWN_GUILD}) {
+        for (String r : RowInterpreter.REPAIR_REASONS) {
             reasonCounters.put(r, repaired.counter(r));
         }
     }
@@ -121,62 +100,24 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
             out.collect(remove(row, change));
             return;
         }
-        String reason = skipReason(row);
-        if (reason != null) {
-            count(reason, row, "skipped");
+        RowInterpreter.Result r = rows.interpret(row);
+        if (r.skipped()) {
+            count(r.skipReason(), row, "skipped");
             if (change.kind() == MessageChange.Kind.UPDATE) {
                 out.collect(remove(row, change)); // an edit made it unindexable: take out the old version
             }
             return;
         }
-        Optional<NameDirectory.ChannelInfo> channel = names.channel(row.channelId());
-        String channelName;
-        if (channel.isEmpty()) {
-            channelName = Long.toUnsignedString(row.channelId());
-            count(UNKNOWN_CHANNEL, row, "indexed with the channel id as its name");
-        } else if (channel.get().guildId() != row.guildId()) {
-            // Never show one guild's channel name in another guild's index: name it by its id instead.
-            channelName = Long.toUnsignedString(row.channelId());
-            count(CHANNEL_IN_OTHER_GUILD, row, "the channels row names guild "
-                    + Long.toUnsignedString(channel.get().guildId()) + "; indexed with the channel id as its name");
-        } else {
-            channelName = channel.get().name();
+        for (RowInterpreter.Repair repair : r.repairs()) {
+            count(repair.reason(), row, repair.detail());
         }
-        if (channel.isEmpty() && !names.guildKnown(row.guildId())) {
-            count(UNKNOWN_GUILD, row, "indexed under its own guild id");
-        }
-        String content = row.content();
-        if (ContentSanitizer.hasUnpairedSurrogate(content)) {
-            content = ContentSanitizer.replaceUnpairedSurrogates(content);
-            count(UNPAIRED_SURROGATE, row, "replaced by U+FFFD");
-        }
-        if (content.length() > ContentSanitizer.MAX_CHARS) {
-            count(CONTENT_TRUNCATED, row, content.length() + " characters cut to " + ContentSanitizer.MAX_CHARS);
-            content = ContentSanitizer.truncate(content);
-        }
-        Optional<String> author = names.authorName(row.authorId());
-        if (author.isEmpty()) {
-            count(UNKNOWN_AUTHOR, row, "author " + Long.toUnsignedString(row.authorId()) + " has no users row");
-        }
-        SessionMessage message = new SessionMessage(row.id(), row.authorId(), author.orElse(null), row.timestamp(),
-                content);
-        out.collect(ChannelEvent.upsert(row.guildId(), row.channelId(), channelName, message, change.kind(),
+        out.collect(ChannelEvent.upsert(row.guildId(), row.channelId(), r.channelName(), r.message(), change.kind(),
                 change.commitTimeMillis()));
     }
 
     private static ChannelEvent remove(MessageRow row, MessageChange change) {
         return ChannelEvent.remove(row.guildId(), row.channelId(), Long.toUnsignedString(row.channelId()), row.id(),
                 change.kind(), change.commitTimeMillis());
-    }
-
-    private static String skipReason(MessageRow row) {
-        if (row.content() == null || row.content().isBlank()) {
-            return EMPTY_CONTENT;
-        }
-        if (row.timestamp().isBefore(DISCORD_EPOCH) || row.timestamp().isAfter(Instant.now().plus(MAX_FUTURE))) {
-            return TIMESTAMP_OUT_OF_RANGE;
-        }
-        return null;
     }
 
     private void count(String reason, MessageRow row, String what) {

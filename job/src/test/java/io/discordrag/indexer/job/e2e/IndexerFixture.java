@@ -110,8 +110,13 @@ final class IndexerFixture implements AutoCloseable {
         return start(options());
     }
 
+    /** The job's configuration as {@link IndexerJob} and {@code verify} read it. */
+    IndexerConfig config(Map<String, String> options) {
+        return IndexerConfig.fromMap(options).withPostgresPassword(postgres.indexerPassword());
+    }
+
     JobClient start(Map<String, String> options) throws Exception {
-        IndexerConfig config = IndexerConfig.fromMap(options).withPostgresPassword(postgres.indexerPassword());
+        IndexerConfig config = config(options);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         job = IndexerJob.start(env, config);
         awaitRunning();
@@ -149,8 +154,8 @@ final class IndexerFixture implements AutoCloseable {
         }, () -> "slot " + slot + " not active");
     }
 
-    @Override
-    public void close() throws Exception {
+    /** Cancels the job and waits until it has stopped (the collection and slot stay). */
+    void stopJob() throws Exception {
         if (job != null) {
             try {
                 job.cancel().get();
@@ -165,6 +170,12 @@ final class IndexerFixture implements AutoCloseable {
                 }
             }, () -> "job did not stop");
         }
+        job = null;
+    }
+
+    @Override
+    public void close() throws Exception {
+        stopJob();
         await("slot dropped", Duration.ofMinutes(1), () -> {
             try {
                 postgres.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "

@@ -35,4 +35,54 @@ class SessionTextRendererTest {
         SessionMessage m = new SessionMessage(1, 42, " ", Instant.EPOCH, null);
         assertThat(SessionTextRenderer.line(m)).isEqualTo("[user 42 @ 1970-01-01 00:00]: ");
     }
+
+    private static final Instant T = Instant.parse("2024-05-01T10:00:00Z");
+    private static final List<SessionMessage> TWO = List.of(
+            new SessionMessage(1, 7, "Ann", T, "hello there"),
+            new SessionMessage(2, 8, "Bob", T.plusSeconds(120), "line one\nline two"));
+
+    @Test
+    void aRenderingMatchesItsMessagesWhateverTheNames() {
+        String text = SessionTextRenderer.render("general", TWO);
+        assertThat(SessionTextRenderer.matchesIgnoringNames(text, TWO, false)).isTrue();
+        String renamed = SessionTextRenderer.render("lobby", List.of(
+                new SessionMessage(1, 7, "Annie [mod]", T, "hello there"),
+                new SessionMessage(2, 8, "B", T.plusSeconds(120), "line one\nline two")));
+        assertThat(SessionTextRenderer.matchesIgnoringNames(renamed, TWO, false)).as("renamed author and channel")
+                .isTrue();
+    }
+
+    @Test
+    void editedRemovedAddedOrMovedMessagesDoNotMatch() {
+        String text = SessionTextRenderer.render("general", TWO);
+        List<SessionMessage> edited = List.of(TWO.get(0),
+                new SessionMessage(2, 8, "Bob", T.plusSeconds(120), "line one"));
+        assertThat(SessionTextRenderer.matchesIgnoringNames(text, edited, false)).as("shortened by an edit").isFalse();
+        List<SessionMessage> longer = List.of(TWO.get(0),
+                new SessionMessage(2, 8, "Bob", T.plusSeconds(120), "line one\nline two!"));
+        assertThat(SessionTextRenderer.matchesIgnoringNames(text, longer, false)).isFalse();
+        assertThat(SessionTextRenderer.matchesIgnoringNames(text, TWO.subList(0, 1), false)).as("one removed")
+                .isFalse();
+        List<SessionMessage> three = new java.util.ArrayList<>(TWO);
+        three.add(new SessionMessage(3, 7, "Ann", T.plusSeconds(180), "more"));
+        assertThat(SessionTextRenderer.matchesIgnoringNames(text, three, false)).as("one added").isFalse();
+        List<SessionMessage> moved = List.of(TWO.get(0),
+                new SessionMessage(2, 8, "Bob", T.plusSeconds(240), "line one\nline two"));
+        assertThat(SessionTextRenderer.matchesIgnoringNames(text, moved, false)).as("another minute").isFalse();
+    }
+
+    @Test
+    void aCutTextMatchesWhenWhatIsLeftIsAPrefix() {
+        String text = SessionTextRenderer.render("general", TWO);
+        for (int cut = 1; cut < text.length(); cut++) {
+            assertThat(SessionTextRenderer.matchesIgnoringNames(text.substring(0, cut), TWO, true))
+                    .as("cut at %d", cut).isTrue();
+        }
+        String stale = SessionTextRenderer.render("general", List.of(TWO.get(0),
+                new SessionMessage(2, 8, "Bob", T.plusSeconds(120), "old words")));
+        assertThat(SessionTextRenderer.matchesIgnoringNames(stale.substring(0, stale.length() - 2), TWO, true))
+                .isFalse();
+        assertThat(SessionTextRenderer.matchesIgnoringNames(text.substring(0, 20), TWO, false))
+                .as("a short text that was not cut is incomplete").isFalse();
+    }
 }

@@ -1,0 +1,117 @@
+package io.discordrag.indexer.job.source;
+
+import io.discordrag.indexer.job.session.SessionMessage;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The one rule for what a live {@code messages} row becomes in a session: skipped (with a reason), or a
+ * {@link SessionMessage} with its channel's name, possibly repaired (each repair with a reason). The
+ * streaming job ({@link ChangeInterpreter}) and {@code verify} both read rows through this class, so
+ * they agree on what the index must contain.
+ *
+ * <ul>
+ *   <li>skipped: {@code emptyContent} (NULL or blank, e.g. attachment only), {@code timestampOutOfRange}
+ *       (before Discord's epoch 2015-01-01 or more than an hour in the future);
+ *   <li>repaired: {@code contentTruncated} (over {@link ContentSanitizer#MAX_CHARS}),
+ *       {@code unpairedSurrogate} (replaced by U+FFFD), {@code unknownAuthor} (no users row: named
+ *       "user &lt;id&gt;"), {@code unknownChannel} (no channels row: named by its id),
+ *       {@code channelInOtherGuild} (the channels row names another guild: named by its id, so no guild
+ *       sees another's channel name), {@code unknownGuild} (no channel of the guild is known).
+ * </ul>
+ * Deleted rows are the caller's business: they are never indexed.
+ */
+public final class RowInterpreter {
+
+    public static final Instant DISCORD_EPOCH = Instant.parse("2015-01-01T00:00:00Z");
+    public static final Duration MAX_FUTURE = Duration.ofHours(1);
+
+    public static final String EMPTY_CONTENT = "emptyContent";
+    public static final String TIMESTAMP_OUT_OF_RANGE = "timestampOutOfRange";
+    public static final String CHANNEL_IN_OTHER_GUILD = "channelInOtherGuild";
+    public static final String CONTENT_TRUNCATED = "contentTruncated";
+    public static final String UNPAIRED_SURROGATE = "unpairedSurrogate";
+    public static final String UNKNOWN_AUTHOR = "unknownAuthor";
+    public static final String UNKNOWN_CHANNEL = "unknownChannel";
+    public static final String UNKNOWN_GUILD = "unknownGuild";
+
+    public static final List<String> SKIP_REASONS = List.of(EMPTY_CONTENT, TIMESTAMP_OUT_OF_RANGE);
+    public static final List<String> REPAIR_REASONS = List.of(CONTENT_TRUNCATED, UNPAIRED_SURROGATE, UNKNOWN_AUTHOR,
+            UNKNOWN_CHANNEL, CHANNEL_IN_OTHER_GUILD, UNKNOWN_GUILD);
+
+    /** Why a row was changed on its way into the index, in words for the log. */
+    public record Repair(String reason, String detail) {}
+
+    /**
+     * The outcome for one row: either {@code skipReason} is set, or {@code message} and
+     * {@code channelName} are, with the repairs made (possibly none).
+     */
+    public record Result(SessionMessage message, String channelName, String skipReason, List<Repair> repairs) {
+        public boolean skipped() {
+            return skipReason != null;
+        }
+    }
+
+    private final NameDirectory names;
+
+    public RowInterpreter(NameDirectory names) {
+        this.names = Objects.requireNonNull(names, "names cannot be null");
+    }
+
+    public Result interpret(MessageRow row) throws SQLException {
+        String skip = skipReason(row);
+        if (skip != null) {
+            return new Result(null, null, skip, List.of());
+        }
+        List<Repair> repairs = new ArrayList<>(2);
+        Optional<NameDirectory.ChannelInfo> channel = names.channel(row.channelId());
+        String channelName;
+        if (channel.isEmpty()) {
+            channelName = Long.toUnsignedString(row.channelId());
+            repairs.add(new Repair(UNKNOWN_CHANNEL, "indexed with the channel id as its name"));
+        } else if (channel.get().guildId() != row.guildId()) {
+            channelName = Long.toUnsignedString(row.channelId());
+            repairs.add(new Repair(CHANNEL_IN_OTHER_GUILD, "the channels row names guild "
+                    + Long.toUnsignedString(channel.get().guildId()) + "; indexed with the channel id as its name"));
+        } else {
+            channelName = channel.get().name();
+        }
+        if (channel.isEmpty() && !names.guildKnown(row.guildId())) {
+            repairs.add(new Repair(UNKNOWN_GUILD, "indexed under its own guild id"));
+        }
+        String content = row.content();
+        if (ContentSanitizer.hasUnpairedSurrogate(content)) {
+            content = ContentSanitizer.replaceUnpairedSurrogates(content);
+            repairs.add(new Repair(UNPAIRED_SURROGATE, "replaced by U+FFFD"));
+        }
+        if (content.length() > ContentSanitizer.MAX_CHARS) {
+            repairs.add(new Repair(CONTENT_TRUNCATED,
+                    content.length() + " characters cut to " + ContentSanitizer.MAX_CHARS));
+            content = ContentSanitizer.truncate(content);
+        }
+        Optional<String> author = names.authorName(row.authorId());
+        if (author.isEmpty()) {
+            repairs.add(new Repair(UNKNOWN_AUTHOR,
+                    "author " + Long.toUnsignedString(row.authorId()) + " has no users row"));
+        }
+        SessionMessage message = new SessionMessage(row.id(), row.authorId(), author.orElse(null), row.timestamp(),
+                content);
+        return new Result(message, channelName, null, repairs);
+    }
+
+    /** Why a live row cannot be indexed at all, or null. */
+    public static String skipReason(MessageRow row) {
+        if (row.content() == null || row.content().isBlank()) {
+            return EMPTY_CONTENT;
+        }
+        if (row.timestamp().isBefore(DISCORD_EPOCH) || row.timestamp().isAfter(Instant.now().plus(MAX_FUTURE))) {
+            return TIMESTAMP_OUT_OF_RANGE;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,203 @@
+package io.discordrag.indexer.job.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.discordrag.indexer.job.config.IndexerConfig;
+import io.discordrag.indexer.job.session.PointIds;
+import io.discordrag.indexer.job.sink.qdrant.PayloadSchema;
+import io.discordrag.indexer.job.verify.Finding;
+import io.discordrag.indexer.job.verify.Finding.Kind;
+import io.discordrag.indexer.job.verify.VerifyCommand;
+import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
+import io.discordrag.indexer.testing.qdrant.QdrantExtension;
+import io.qdrant.client.PointIdFactory;
+import io.qdrant.client.ValueFactory;
+import io.qdrant.client.grpc.JsonWithInt.Value;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code verify} (issue 6): clean on an index the job built, and each kind of inconsistency it claims to
+ * detect is found, with its ids, when planted by hand in Qdrant or Postgres.
+ */
+class VerifyITCase {
+
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = IndexerFixture.miniCluster();
+    @RegisterExtension static final EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();
+    @RegisterExtension static final QdrantExtension QDRANT = new QdrantExtension();
+
+    private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
+
+    private IndexerFixture fx;
+    private IndexerConfig config;
+
+    @BeforeEach
+    void setUp(TestInfo test) throws Exception {
+        fx = IndexerFixture.forTest(POSTGRES, QDRANT, test);
+        config = fx.config(fx.options());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        fx.close();
+    }
+
+    private static Instant at(int minutes) {
+        return T0.plusSeconds(60L * minutes);
+    }
+
+    private static String id(long guild, long channel, long first) {
+        return PointIds.forChunk(guild, channel, first).toString();
+    }
+
+    /** What one verify run printed and returned. */
+    record Run(int exitCode, String out, String err) {
+        boolean lists(Kind kind, String pointId, String messages) {
+            return out.lines().anyMatch(l -> l.startsWith(kind.name() + " ")
+                    && (pointId == null || l.contains("point " + pointId))
+                    && (messages == null || l.contains("messages " + messages)));
+        }
+
+        long count(Kind kind) {
+            return out.lines().filter(l -> l.startsWith(kind.name() + " ")).count();
+        }
+    }
+
+    private Run verify(Long guild) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = VerifyCommand.execute(config, guild, 1000, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Guild 1: #general with sessions A (1-3), B (4-5), C (6-7), F (30-31); #random with D (8-9) and a lone 10. Guild 2: E (20-21). */
+    private void indexSampleGuilds() throws Exception {
+        fx.user(1, "alice", "Alice");
+        fx.user(2, "bob", null);
+        fx.channel(11, 1, "general");
+        fx.channel(12, 1, "random");
+        fx.channel(21, 2, "lobby");
+        fx.start();
+        fx.message(1, 1, 11, 1, "has anyone tried the new release", at(0));
+        fx.message(2, 1, 11, 2, "yes, the upgrade went fine", at(2));
+        fx.message(3, 1, 11, 1, "great, upgrading tonight", at(3));
+        fx.message(4, 1, 11, 2, "lunch anyone?", at(60));
+        fx.message(5, 1, 11, 1, "sure, 12:30", at(61));
+        fx.message(6, 1, 11, 1, "the build is red again", at(120));
+        fx.message(40, 1, 11, 2, "flaky test, ignore", at(121));
+        fx.update("UPDATE messages SET is_deleted = true WHERE id = 40");
+        fx.message(7, 1, 11, 2, "fixed it", at(122));
+        fx.message(30, 1, 11, 1, "who is on call", at(200));
+        fx.message(31, 1, 11, 2, "me this week", at(201));
+        fx.message(8, 1, 12, 1, "cat pictures go here", at(0));
+        fx.message(9, 1, 12, 2, "noted", at(1));
+        fx.message(10, 1, 12, 1, "a lone message, below the session minimum", at(300));
+        fx.message(20, 2, 21, 1, "welcome to the other guild", at(0));
+        fx.message(21, 2, 21, 2, "thanks", at(1));
+        IndexerFixture.await("index settled and verified clean", IndexerFixture.CONVERGENCE_TIMEOUT,
+                () -> verify(null).exitCode() == VerifyCommand.CLEAN, () -> verify(null).out());
+        fx.stopJob();
+    }
+
+    @Test
+    void anIndexBuiltByTheJobVerifiesCleanPerGuildAndAsAWhole() throws Exception {
+        indexSampleGuilds();
+        Run all = verify(null);
+        assertThat(all.exitCode()).isEqualTo(VerifyCommand.CLEAN);
+        assertThat(all.out()).startsWith("verify: clean").contains("15 messages in 3 channels of 2 guilds, 6 points checked");
+        assertThat(verify(1L).exitCode()).isEqualTo(VerifyCommand.CLEAN);
+        Run two = verify(2L);
+        assertThat(two.exitCode()).isEqualTo(VerifyCommand.CLEAN);
+        assertThat(two.out()).contains("2 messages in 1 channels of 1 guilds, 1 points checked");
+    }
+
+    @Test
+    void eachPlantedInconsistencyIsReportedWithItsIds() throws Exception {
+        indexSampleGuilds();
+        var client = QDRANT.client();
+        String a = id(1, 11, 1);
+        String b = id(1, 11, 4);
+        String c = id(1, 11, 6);
+        String d = id(1, 12, 8);
+        String e = id(2, 21, 20);
+        String f = id(1, 11, 30);
+
+        // UNCOVERED: B's point is gone
+        client.deleteAsync(fx.collection, List.of(PointIdFactory.id(UUID.fromString(b)))).get();
+        // STALE content: message 1 edited while nothing carried the edit to the index
+        fx.update("UPDATE messages SET content = 'has anyone tried the new beta' WHERE id = 1");
+        // STALE message ids: C still lists the deleted message 40
+        setPayload(c, Map.of(PayloadSchema.MESSAGE_IDS, ValueFactory.list(List.of(
+                ValueFactory.value(6), ValueFactory.value(40), ValueFactory.value(7)))));
+        // ORPHAN: both messages of D deleted (their write-back still names D: WRITE_BACK twice)
+        fx.update("UPDATE messages SET is_deleted = true WHERE id IN (8, 9)");
+        // WRONG_GUILD: E (guild 2's messages) says guild 1
+        setPayload(e, Map.of(PayloadSchema.GUILD_ID, ValueFactory.value(1)));
+        // WRITE_BACK: message 30's qdrant_point_id names another point
+        fx.update("UPDATE messages SET qdrant_point_id = '" + a + "' WHERE id = 30");
+
+        Run all = verify(null);
+        assertThat(all.exitCode()).as(all.out()).isEqualTo(VerifyCommand.INCONSISTENT);
+        assertThat(all.lists(Kind.UNCOVERED, b, "[4,5]")).as(all.out()).isTrue();
+        assertThat(all.lists(Kind.STALE, a, "[1,2,3]")).as(all.out()).isTrue();
+        assertThat(all.lists(Kind.STALE, c, "[6,40,7]")).as(all.out()).isTrue();
+        assertThat(all.lists(Kind.ORPHAN, d, "[8,9]")).as(all.out()).isTrue();
+        assertThat(all.lists(Kind.WRONG_GUILD, e, "[20,21]")).as(all.out()).isTrue();
+        assertThat(all.lists(Kind.WRITE_BACK, f, "[30]")).as(all.out()).isTrue();
+        assertThat(all.lists(Kind.WRITE_BACK, null, "[8]")).as(all.out()).isTrue();
+        assertThat(all.lists(Kind.WRITE_BACK, null, "[9]")).as(all.out()).isTrue();
+        assertThat(all.count(Kind.UNCOVERED) + all.count(Kind.STALE) + all.count(Kind.ORPHAN)
+                + all.count(Kind.WRONG_GUILD) + all.count(Kind.WRITE_BACK))
+                .as("nothing else is reported: %s", all.out()).isEqualTo(8);
+        assertThat(all.out()).contains("verify: 8 inconsistencies — uncovered 1 orphan 1 stale 2 wrong_guild 1 "
+                + "write_back 3");
+
+        Run guild2 = verify(2L);
+        assertThat(guild2.exitCode()).isEqualTo(VerifyCommand.INCONSISTENT);
+        assertThat(guild2.lists(Kind.WRONG_GUILD, e, "[20,21]")).as(guild2.out()).isTrue();
+        assertThat(guild2.count(Kind.WRONG_GUILD)).as(guild2.out()).isEqualTo(1);
+        assertThat(guild2.out().lines().filter(l -> !l.startsWith("verify:"))).hasSize(1);
+
+        Run guild1 = verify(1L);
+        assertThat(guild1.lists(Kind.WRONG_GUILD, e, "[20,21]"))
+                .as("a point claiming guild 1 with another guild's messages is found from guild 1 too: %s",
+                        guild1.out()).isTrue();
+        assertThat(guild1.err()).as("progress and scope on stderr").contains("verify: guild 1 of collection");
+    }
+
+    @Test
+    void badArgumentsExitWithTwoAndAnUnreachableIndexWithThree() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        assertThat(VerifyCommand.run(new String[] {"--guild", "general"}, out, errStream))
+                .isEqualTo(VerifyCommand.BAD_ARGUMENTS);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--guild needs a numeric guild id, got 'general'");
+        assertThat(VerifyCommand.run(new String[] {"--no-such-option", "1"}, out, errStream))
+                .isEqualTo(VerifyCommand.BAD_ARGUMENTS);
+
+        Map<String, String> options = fx.options();
+        options.put("qdrant.collection", "no_such_collection");
+        config = fx.config(options);
+        Run missing = verify(null);
+        assertThat(missing.exitCode()).isEqualTo(VerifyCommand.FAILED);
+        assertThat(missing.err()).contains("verify: could not complete");
+    }
+
+    private void setPayload(String pointId, Map<String, Value> payload) throws Exception {
+        QDRANT.client().setPayloadAsync(fx.collection, payload, PointIdFactory.id(UUID.fromString(pointId)), true,
+                null, null).get();
+    }
+}
