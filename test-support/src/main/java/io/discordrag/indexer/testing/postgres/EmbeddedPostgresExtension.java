@@ -5,11 +5,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
@@ -83,6 +87,59 @@ public final class EmbeddedPostgresExtension implements BeforeAllCallback, After
         if (postgres != null) {
             postgres.close();
             postgres = null;
+        }
+    }
+
+    /**
+     * Restarts the server with its data (tables, replication slots, WAL): a fast shutdown, which drops
+     * every connection including replication ones, {@code down} with nothing listening, then a start on
+     * the same port with the same settings — what a client sees when PostgreSQL restarts. Uses the
+     * server's own {@code pg_ctl}.
+     */
+    public void restart(Duration down) throws Exception {
+        String bin;
+        Path data;
+        try (Connection c = adminConnection(); Statement s = c.createStatement()) {
+            bin = single(s, "SELECT setting FROM pg_config WHERE name = 'BINDIR'");
+            data = Path.of(single(s, "SHOW data_directory"));
+        }
+        // postmaster.opts holds the server's own command line: start again with the same options.
+        List<String> opts = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"")
+                .matcher(Files.readString(data.resolve("postmaster.opts")));
+        while (m.find()) {
+            opts.add(m.group(1));
+        }
+        String options = opts.stream().skip(1).filter(o -> !o.equals("-D") && !o.equals(data.toString()))
+                .map(o -> o.startsWith("-") ? o : "'" + o + "'").collect(java.util.stream.Collectors.joining(" "));
+        pgCtl(bin, "-D", data.toString(), "-m", "fast", "-w", "stop");
+        Thread.sleep(down.toMillis());
+        pgCtl(bin, "-D", data.toString(), "-w", "-t", "60", "-o", options, "start");
+    }
+
+    private static String single(Statement s, String sql) throws SQLException {
+        try (java.sql.ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static void pgCtl(String bin, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        if ("root".equals(System.getProperty("user.name"))) {
+            // pg_ctl refuses to run as root; like the embedded server's own start, run it in a user namespace
+            command.addAll(List.of("unshare", "-U"));
+        }
+        command.add(Path.of(bin, "pg_ctl").toString());
+        command.addAll(List.of(args));
+        Path log = Files.createTempFile("pg_ctl", ".log");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("pg_ctl " + String.join(" ", args) + " failed: " + Files.readString(log));
+            }
+        } finally {
+            Files.deleteIfExists(log);
         }
     }
 

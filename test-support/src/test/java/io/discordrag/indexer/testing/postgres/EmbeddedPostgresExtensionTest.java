@@ -83,4 +83,25 @@ class EmbeddedPostgresExtensionTest {
             assertThat(queryString(c, "SELECT count(*) FROM users")).isEqualTo("0");
         }
     }
+
+    @Test
+    void restartKeepsDataSlotsAndPortAndDropsConnections() throws Exception {
+        int port = POSTGRES.port();
+        POSTGRES.execute("CREATE TABLE IF NOT EXISTS restart_probe (v int)", "INSERT INTO restart_probe VALUES (7)",
+                "SELECT pg_create_logical_replication_slot('restart_probe_slot', 'pgoutput')");
+        try (Connection before = POSTGRES.adminConnection()) {
+            POSTGRES.restart(java.time.Duration.ofMillis(500));
+            assertThatThrownBy(() -> queryString(before, "SELECT 1")).as("connections do not survive a restart")
+                    .isInstanceOf(SQLException.class);
+        }
+        assertThat(POSTGRES.port()).isEqualTo(port);
+        try (Connection c = POSTGRES.adminConnection()) {
+            assertThat(queryString(c, "SELECT v FROM restart_probe")).isEqualTo("7");
+            assertThat(queryString(c, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'restart_probe_slot'"))
+                    .isEqualTo("1");
+            assertThat(queryString(c, "SHOW wal_level")).isEqualTo("logical");
+        } finally {
+            POSTGRES.execute("SELECT pg_drop_replication_slot('restart_probe_slot')", "DROP TABLE restart_probe");
+        }
+    }
 }
