@@ -1,6 +1,7 @@
 package io.discordrag.indexer.job;
 
 import io.discordrag.indexer.job.config.IndexerConfig;
+import io.discordrag.indexer.job.commit.ReleaseAfterCheckpoint;
 import io.discordrag.indexer.job.config.IndexerOptions;
 import io.discordrag.indexer.job.embed.ChunkEmbedding;
 import io.discordrag.indexer.job.session.ChannelEvent;
@@ -24,8 +25,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The streaming job's dataflow: CDC source on {@code messages} → change interpretation (validation,
- * names, write-back filter) → sessionizer keyed by (guild, channel) → ordered async embedding → Qdrant
- * sink and Postgres write-back. Every stateful operator has a stable uid (constants below) and a name.
+ * names, write-back filter) → sessionizer keyed by (guild, channel) → ordered async embedding → held
+ * until the covering checkpoint completes ({@link ReleaseAfterCheckpoint}) → Qdrant sink and Postgres
+ * write-back. Every stateful operator has a stable uid (constants below) and a name.
  * The sessionizer, the embedding step and both sinks run with the same parallelism and forward
  * partitioning, so the updates of one point stay in order all the way to both stores.
  */
@@ -35,6 +37,7 @@ public final class StreamingPipeline {
     public static final String UID_INTERPRET = "interpret-changes";
     public static final String UID_SESSIONIZER = "sessionizer";
     public static final String UID_EMBED = "embed-chunks";
+    public static final String UID_RELEASE = "release-after-checkpoint";
     public static final String UID_QDRANT_SINK = "qdrant-sink";
     public static final String UID_WRITE_BACK_COUNTER = "write-back-counter";
     public static final String UID_WRITE_BACK = "postgres-write-back";
@@ -66,7 +69,12 @@ public final class StreamingPipeline {
                         config.get(IndexerOptions.EMBEDDING_ASYNC_TIMEOUT))
                 .uid(UID_EMBED)
                 .name("Embed chunks");
-        embedded.sinkTo(QdrantSink.<ChunkUpdate>builder()
+        DataStream<ChunkUpdate> committed = embedded
+                .transform("Release after checkpoint", embedded.getType(), new ReleaseAfterCheckpoint<>(
+                        embedded.getType(), u -> ChannelEvent.channelKey(u.guildId(), u.channelId())))
+                .uid(UID_RELEASE)
+                .name("Release after checkpoint");
+        committed.sinkTo(QdrantSink.<ChunkUpdate>builder()
                         .setConnection(config.qdrantConnection())
                         .setCollection(config.qdrantCollection())
                         .setOptions(config.qdrantSink(vectorSize))
@@ -74,7 +82,7 @@ public final class StreamingPipeline {
                         .build())
                 .uid(UID_QDRANT_SINK)
                 .name("Qdrant: " + config.get(IndexerOptions.QDRANT_COLLECTION));
-        embedded.map(new WriteBackCounter())
+        committed.map(new WriteBackCounter())
                 .uid(UID_WRITE_BACK_COUNTER)
                 .name("Count write-back")
                 .sinkTo(WriteBackSink.create(postgres, config.get(IndexerOptions.WRITE_BACK_BATCH_SIZE),

@@ -21,7 +21,7 @@ class StreamingPipelineTest {
 
         List<String> uids = graph.getStreamNodes().stream().map(StreamNode::getTransformationUID).toList();
         assertThat(uids).contains(StreamingPipeline.UID_SOURCE, StreamingPipeline.UID_INTERPRET,
-                StreamingPipeline.UID_SESSIONIZER, StreamingPipeline.UID_EMBED, StreamingPipeline.UID_QDRANT_SINK,
+                StreamingPipeline.UID_SESSIONIZER, StreamingPipeline.UID_EMBED, StreamingPipeline.UID_RELEASE, StreamingPipeline.UID_QDRANT_SINK,
                 StreamingPipeline.UID_WRITE_BACK_COUNTER, StreamingPipeline.UID_WRITE_BACK);
         for (StreamNode node : graph.getStreamNodes()) {
             assertThat(node.getTransformationUID()).as("uid of %s", node.getOperatorName()).isNotBlank();

@@ -42,6 +42,11 @@ public record ChannelEvent(
 
     /** The sessionizer key: guild and channel (channel ids are global in Discord; the guild keeps tenants apart). */
     public String channelKey() {
+        return channelKey(guildId, channelId);
+    }
+
+    /** The sessionizer key of a channel. */
+    public static String channelKey(long guildId, long channelId) {
         return Long.toUnsignedString(guildId) + ":" + Long.toUnsignedString(channelId);
     }
 }

@@ -357,6 +357,45 @@ final class IndexerFixture implements AutoCloseable {
         return sum;
     }
 
+    /**
+     * How often the job has been restarted, through REST: the highest execution attempt of its source's
+     * subtasks (each failover of the whole job deploys every task again with the next attempt number).
+     */
+    int restarts(String restUrl) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        JsonNode info = get(http, restUrl + "/jobs/" + jobId());
+        String vertex = info.get("vertices").get(0).get("id").asText();
+        int max = 0;
+        for (JsonNode subtask : get(http, restUrl + "/jobs/" + jobId() + "/vertices/" + vertex).get("subtasks")) {
+            max = Math.max(max, subtask.get("attempt").asInt());
+        }
+        return max;
+    }
+
+    /** The job's checkpoint statistics through REST ({@code /jobs/<id>/checkpoints}). */
+    JsonNode checkpointStats(String restUrl) throws Exception {
+        return get(HttpClient.newHttpClient(), restUrl + "/jobs/" + jobId() + "/checkpoints");
+    }
+
+    /** Whether the job and every one of its tasks is RUNNING (REST). */
+    boolean allTasksRunning(String restUrl) {
+        try {
+            JsonNode info = get(HttpClient.newHttpClient(), restUrl + "/jobs/" + jobId());
+            if (!"RUNNING".equals(info.get("state").asText())) {
+                return false;
+            }
+            for (JsonNode vertex : info.get("vertices")) {
+                JsonNode counts = vertex.get("tasks");
+                if (counts.get("RUNNING").asInt() != vertex.get("parallelism").asInt()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     private static JsonNode get(HttpClient http, String url) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -364,6 +403,46 @@ final class IndexerFixture implements AutoCloseable {
             throw new IllegalStateException("GET " + url + " → " + r.statusCode() + ": " + r.body());
         }
         return JSON.readTree(r.body());
+    }
+
+    // ------------------------------------------------------------------ verify
+
+    /** What one {@code verify} run printed and returned. */
+    record VerifyRun(int exitCode, String out, String err) {
+        boolean lists(io.discordrag.indexer.job.verify.Finding.Kind kind, String pointId, String messages) {
+            return out.lines().anyMatch(l -> l.startsWith(kind.name() + " ")
+                    && (pointId == null || l.contains("point " + pointId))
+                    && (messages == null || l.contains("messages " + messages)));
+        }
+
+        long count(io.discordrag.indexer.job.verify.Finding.Kind kind) {
+            return out.lines().filter(l -> l.startsWith(kind.name() + " ")).count();
+        }
+    }
+
+    /** Runs {@code verify} (as the command does) with these job options. */
+    VerifyRun verify(Map<String, String> options, Long guild) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = io.discordrag.indexer.job.verify.VerifyCommand.execute(config(options), guild, 1000,
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        return new VerifyRun(code, out.toString(java.nio.charset.StandardCharsets.UTF_8),
+                err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    VerifyRun verify(Long guild) {
+        return verify(options(), guild);
+    }
+
+    /** Waits until {@code verify} of the whole index is clean (the job has caught up), and returns that run. */
+    VerifyRun awaitVerifiedClean() throws InterruptedException {
+        VerifyRun[] last = new VerifyRun[1];
+        await("verify clean", CONVERGENCE_TIMEOUT, () -> {
+            last[0] = verify(null);
+            return last[0].exitCode() == io.discordrag.indexer.job.verify.VerifyCommand.CLEAN;
+        }, () -> last[0] == null ? "none" : last[0].out() + last[0].err());
+        return last[0];
     }
 
     // ------------------------------------------------------------------ waiting

@@ -2,10 +2,9 @@ package io.discordrag.indexer.job.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.discordrag.indexer.job.config.IndexerConfig;
+import io.discordrag.indexer.job.e2e.IndexerFixture.VerifyRun;
 import io.discordrag.indexer.job.session.PointIds;
 import io.discordrag.indexer.job.sink.qdrant.PayloadSchema;
-import io.discordrag.indexer.job.verify.Finding;
 import io.discordrag.indexer.job.verify.Finding.Kind;
 import io.discordrag.indexer.job.verify.VerifyCommand;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
@@ -40,12 +39,12 @@ class VerifyITCase {
     private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
 
     private IndexerFixture fx;
-    private IndexerConfig config;
+    private Map<String, String> options;
 
     @BeforeEach
     void setUp(TestInfo test) throws Exception {
         fx = IndexerFixture.forTest(POSTGRES, QDRANT, test);
-        config = fx.config(fx.options());
+        options = fx.options();
     }
 
     @AfterEach
@@ -61,25 +60,8 @@ class VerifyITCase {
         return PointIds.forChunk(guild, channel, first).toString();
     }
 
-    /** What one verify run printed and returned. */
-    record Run(int exitCode, String out, String err) {
-        boolean lists(Kind kind, String pointId, String messages) {
-            return out.lines().anyMatch(l -> l.startsWith(kind.name() + " ")
-                    && (pointId == null || l.contains("point " + pointId))
-                    && (messages == null || l.contains("messages " + messages)));
-        }
-
-        long count(Kind kind) {
-            return out.lines().filter(l -> l.startsWith(kind.name() + " ")).count();
-        }
-    }
-
-    private Run verify(Long guild) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = VerifyCommand.execute(config, guild, 1000, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private VerifyRun verify(Long guild) {
+        return fx.verify(options, guild);
     }
 
     /** Guild 1: #general with sessions A (1-3), B (4-5), C (6-7), F (30-31); #random with D (8-9) and a lone 10. Guild 2: E (20-21). */
@@ -106,19 +88,18 @@ class VerifyITCase {
         fx.message(10, 1, 12, 1, "a lone message, below the session minimum", at(300));
         fx.message(20, 2, 21, 1, "welcome to the other guild", at(0));
         fx.message(21, 2, 21, 2, "thanks", at(1));
-        IndexerFixture.await("index settled and verified clean", IndexerFixture.CONVERGENCE_TIMEOUT,
-                () -> verify(null).exitCode() == VerifyCommand.CLEAN, () -> verify(null).out());
+        fx.awaitVerifiedClean();
         fx.stopJob();
     }
 
     @Test
     void anIndexBuiltByTheJobVerifiesCleanPerGuildAndAsAWhole() throws Exception {
         indexSampleGuilds();
-        Run all = verify(null);
+        VerifyRun all = verify(null);
         assertThat(all.exitCode()).isEqualTo(VerifyCommand.CLEAN);
         assertThat(all.out()).startsWith("verify: clean").contains("15 messages in 3 channels of 2 guilds, 6 points checked");
         assertThat(verify(1L).exitCode()).isEqualTo(VerifyCommand.CLEAN);
-        Run two = verify(2L);
+        VerifyRun two = verify(2L);
         assertThat(two.exitCode()).isEqualTo(VerifyCommand.CLEAN);
         assertThat(two.out()).contains("2 messages in 1 channels of 1 guilds, 1 points checked");
     }
@@ -148,7 +129,7 @@ class VerifyITCase {
         // WRITE_BACK: message 30's qdrant_point_id names another point
         fx.update("UPDATE messages SET qdrant_point_id = '" + a + "' WHERE id = 30");
 
-        Run all = verify(null);
+        VerifyRun all = verify(null);
         assertThat(all.exitCode()).as(all.out()).isEqualTo(VerifyCommand.INCONSISTENT);
         assertThat(all.lists(Kind.UNCOVERED, b, "[4,5]")).as(all.out()).isTrue();
         assertThat(all.lists(Kind.STALE, a, "[1,2,3]")).as(all.out()).isTrue();
@@ -164,13 +145,13 @@ class VerifyITCase {
         assertThat(all.out()).contains("verify: 8 inconsistencies — uncovered 1 orphan 1 stale 2 wrong_guild 1 "
                 + "write_back 3");
 
-        Run guild2 = verify(2L);
+        VerifyRun guild2 = verify(2L);
         assertThat(guild2.exitCode()).isEqualTo(VerifyCommand.INCONSISTENT);
         assertThat(guild2.lists(Kind.WRONG_GUILD, e, "[20,21]")).as(guild2.out()).isTrue();
         assertThat(guild2.count(Kind.WRONG_GUILD)).as(guild2.out()).isEqualTo(1);
         assertThat(guild2.out().lines().filter(l -> !l.startsWith("verify:"))).hasSize(1);
 
-        Run guild1 = verify(1L);
+        VerifyRun guild1 = verify(1L);
         assertThat(guild1.lists(Kind.WRONG_GUILD, e, "[20,21]"))
                 .as("a point claiming guild 1 with another guild's messages is found from guild 1 too: %s",
                         guild1.out()).isTrue();
@@ -188,10 +169,8 @@ class VerifyITCase {
         assertThat(VerifyCommand.run(new String[] {"--no-such-option", "1"}, out, errStream))
                 .isEqualTo(VerifyCommand.BAD_ARGUMENTS);
 
-        Map<String, String> options = fx.options();
         options.put("qdrant.collection", "no_such_collection");
-        config = fx.config(options);
-        Run missing = verify(null);
+        VerifyRun missing = verify(null);
         assertThat(missing.exitCode()).isEqualTo(VerifyCommand.FAILED);
         assertThat(missing.err()).contains("verify: could not complete");
     }
