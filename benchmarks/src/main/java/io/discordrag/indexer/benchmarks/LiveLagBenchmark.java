@@ -47,7 +47,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class LiveLagBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int GUILDS = 20;
+    private static final int GUILDS = 40;
     private static final int CHANNELS_PER_GUILD = 60;
     private static final int USERS = 400;
     private static final String[] WORDS = ("the deploy failed again because the config was wrong so I rolled back "
@@ -80,16 +80,7 @@ public final class LiveLagBenchmark {
         }
         try (QdrantStandIn qdrant = QdrantStandIn.startNew(); Connection admin = postgres.adminConnection()) {
             insertDirectory(admin);
-            Map<String, String> options = new HashMap<>();
-            options.put("postgres.host", postgres.host());
-            options.put("postgres.port", Integer.toString(postgres.port()));
-            options.put("postgres.database", postgres.database());
-            options.put("postgres.user", EmbeddedPostgresExtension.INDEXER_ROLE);
-            options.put("postgres.publication", EmbeddedPostgresExtension.PUBLICATION);
-            options.put("qdrant.host", qdrant.host());
-            options.put("qdrant.port", Integer.toString(qdrant.port()));
-            options.put("embedding.model", model);
-            options.put("parallelism", "2");
+            Map<String, String> options = StreamingJobBenchmark.jobOptions(postgres, qdrant, model);
             IndexerConfig config = IndexerConfig.fromMap(options).withPostgresPassword(postgres.indexerPassword());
             Configuration flink = new Configuration();
             flink.set(RestOptions.BIND_PORT, Integer.toString(restPort));
@@ -106,13 +97,12 @@ public final class LiveLagBenchmark {
             Thread.sleep(20_000); // let the last edits and deletes reach Qdrant
             for (String type : List.of("insert", "edit", "delete")) {
                 Map<String, double[]> m = lagMetrics(rest, job.getJobID().toString(), "commitToQdrantLagMs." + type);
-                double[] p50 = m.get("p50");
+                double[] p50 = m.get("median");
                 double[] p99 = m.get("p99");
                 double[] max = m.get("max");
-                double[] count = m.get("count");
                 System.out.printf(Locale.ROOT, "commitToQdrantLagMs.%-6s p50 %6.0f ms  p99 %6.0f ms  max %6.0f ms"
-                                + "  (per-subtask p50 avg, p99 and max the worst subtask; %s points recorded)%n",
-                        type, p50[1], p99[2], max[2], count == null ? "?" : String.format("%.0f", count[3]));
+                                + "  (p50: mean of the subtasks' medians; p99, max: the worst subtask)%n",
+                        type, p50[1], p99[2], max[2]);
             }
             job.cancel().get();
         } finally {
@@ -183,13 +173,14 @@ public final class LiveLagBenchmark {
                     indexed = recentlyIndexed(c);
                     lastRefresh = now;
                 }
-                // keep enough conversations going for the target rate (each sends ~0.3 messages/s)
-                while (active.size() < rate * 3.3 && !idle.isEmpty()) {
-                    long channel = idle.remove(r.nextInt(idle.size()));
+                // keep more conversations going than the target rate needs (each sends at most ~0.3 messages/s)
+                for (int tries = 0; active.size() < rate * 5 && tries < 200 && !idle.isEmpty(); tries++) {
+                    int pick = r.nextInt(idle.size());
+                    long channel = idle.get(pick);
                     if (restUntil.getOrDefault(channel, 0L) > now) {
-                        idle.add(channel);
-                        break;
+                        continue; // still resting after its last conversation
                     }
+                    idle.remove(pick);
                     Conversation conv = new Conversation();
                     conv.channel = channel;
                     conv.guild = channel / 10_000;
@@ -301,13 +292,14 @@ public final class LiveLagBenchmark {
             }
             for (JsonNode m : get(http, base + "?get=" + String.join(",", ids) + "&agg=min,avg,max,sum")) {
                 String id = m.get("id").asText();
-                out.put(id.substring(id.lastIndexOf('_') + 1), new double[] {m.get("min").asDouble(),
+                out.put(id.substring(id.indexOf(name + "_") + name.length() + 1), new double[] {m.get("min").asDouble(),
                         m.get("avg").asDouble(), m.get("max").asDouble(), m.get("sum").asDouble()});
             }
         }
-        if (out.isEmpty()) {
-            double[] none = {Double.NaN, Double.NaN, Double.NaN, 0};
-            for (String s : List.of("p50", "p99", "max", "count")) {
+        double[] none = {Double.NaN, Double.NaN, Double.NaN, 0};
+        for (String s : List.of("median", "p99", "max")) {
+            if (!out.containsKey(s)) {
+                System.out.println("  (no " + name + "_" + s + " reported; have " + out.keySet() + ")");
                 out.put(s, none);
             }
         }

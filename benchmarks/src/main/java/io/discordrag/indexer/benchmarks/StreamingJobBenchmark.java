@@ -62,16 +62,7 @@ public final class StreamingJobBenchmark {
                         QdrantGrpcClient.newBuilder(qdrant.host(), qdrant.port(), false).build());
                 Connection admin = postgres.adminConnection()) {
             SyntheticChat.insertDirectory(admin, data);
-            Map<String, String> options = new HashMap<>();
-            options.put("postgres.host", postgres.host());
-            options.put("postgres.port", Integer.toString(postgres.port()));
-            options.put("postgres.database", postgres.database());
-            options.put("postgres.user", EmbeddedPostgresExtension.INDEXER_ROLE);
-            options.put("postgres.publication", EmbeddedPostgresExtension.PUBLICATION);
-            options.put("qdrant.host", qdrant.host());
-            options.put("qdrant.port", Integer.toString(qdrant.port()));
-            options.put("embedding.model", model);
-            options.put("parallelism", "2");
+            Map<String, String> options = jobOptions(postgres, qdrant, model);
             options.put("session.idle-timeout", "5 s");
             IndexerConfig config = IndexerConfig.fromMap(options).withPostgresPassword(postgres.indexerPassword());
             JobClient job = IndexerJob.start(StreamExecutionEnvironment.getExecutionEnvironment(), config);
@@ -128,6 +119,21 @@ public final class StreamingJobBenchmark {
             postgres.stop();
         }
         System.exit(0);
+    }
+
+    /** The job's options for the embedded PostgreSQL and the stand-in: defaults, parallelism 2, this model. */
+    static Map<String, String> jobOptions(EmbeddedPostgresExtension postgres, QdrantStandIn qdrant, String model) {
+        Map<String, String> options = new HashMap<>();
+        options.put("postgres.host", postgres.host());
+        options.put("postgres.port", Integer.toString(postgres.port()));
+        options.put("postgres.database", postgres.database());
+        options.put("postgres.user", EmbeddedPostgresExtension.INDEXER_ROLE);
+        options.put("postgres.publication", EmbeddedPostgresExtension.PUBLICATION);
+        options.put("qdrant.host", qdrant.host());
+        options.put("qdrant.port", Integer.toString(qdrant.port()));
+        options.put("embedding.model", model);
+        options.put("parallelism", "2");
+        return options;
     }
 
     /** [sessions of at least min-messages, messages they cover], by the job's own grouping rule. */

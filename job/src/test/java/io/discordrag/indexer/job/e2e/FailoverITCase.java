@@ -98,6 +98,16 @@ class FailoverITCase {
         }
     }
 
+    private void awaitFirstPoints() throws InterruptedException {
+        IndexerFixture.await("first points", IndexerFixture.CONVERGENCE_TIMEOUT, () -> {
+            try {
+                return !fx.points().isEmpty();
+            } catch (Exception e) {
+                return false;
+            }
+        }, () -> "no points");
+    }
+
     /** The failure-free reference: the same workload, no failures, verified clean. */
     private Map<String, Point> referenceRun(ChatWorkload workload, TestInfo test) throws Exception {
         newFixture(test).start();
@@ -220,13 +230,7 @@ class FailoverITCase {
             fx.start(options);
             int third = workload.batches.size() / 3;
             applyPaced(workload.batches.subList(0, third), Duration.ofMillis(200));
-            IndexerFixture.await("first points", IndexerFixture.CONVERGENCE_TIMEOUT, () -> {
-                try {
-                    return !fx.points().isEmpty();
-                } catch (Exception e) {
-                    return false;
-                }
-            }, () -> "no points");
+            awaitFirstPoints();
             int restartsBefore = fx.restarts(restUrl);
 
             proxy.cut();
@@ -249,13 +253,7 @@ class FailoverITCase {
         newFixture(test).start();
         int half = workload.batches.size() / 2;
         applyPaced(workload.batches.subList(0, half), Duration.ofMillis(100));
-        IndexerFixture.await("first points", IndexerFixture.CONVERGENCE_TIMEOUT, () -> {
-            try {
-                return !fx.points().isEmpty();
-            } catch (Exception e) {
-                return false;
-            }
-        }, () -> "no points");
+        awaitFirstPoints();
 
         POSTGRES.restart(Duration.ofSeconds(3));
         applyPaced(workload.batches.subList(half, workload.batches.size()), Duration.ofMillis(100));
