@@ -14,6 +14,7 @@ import io.discordrag.indexer.job.sink.qdrant.QdrantSink;
 import io.discordrag.indexer.job.source.ChangeInterpreter;
 import io.discordrag.indexer.job.source.MessageChange;
 import io.discordrag.indexer.job.source.MessageChangeDeserializer;
+import io.discordrag.indexer.job.source.MessageTableSource;
 import io.discordrag.indexer.job.source.PostgresOptions;
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import java.util.Properties;
@@ -34,6 +35,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class StreamingPipeline {
 
     public static final String UID_SOURCE = "postgres-cdc-messages";
+    public static final String UID_TABLE_SOURCE = "postgres-table-messages";
     public static final String UID_INTERPRET = "interpret-changes";
     public static final String UID_SESSIONIZER = "sessionizer";
     public static final String UID_EMBED = "embed-chunks";
@@ -52,16 +54,24 @@ public final class StreamingPipeline {
         PostgresOptions postgres = config.postgres();
         EmbeddingOptions embedding = config.embedding();
 
-        DataStream<MessageChange> changes = env
-                .fromSource(cdcSource(postgres), WatermarkStrategy.noWatermarks(), "Postgres CDC: public.messages")
-                .uid(UID_SOURCE);
+        boolean bounded = config.mode().bounded();
+        DataStream<MessageChange> changes;
+        try {
+            changes = bounded
+                    ? env.fromSource(MessageTableSource.create(postgres), WatermarkStrategy.noWatermarks(),
+                            "Postgres table: public.messages").uid(UID_TABLE_SOURCE)
+                    : env.fromSource(cdcSource(postgres), WatermarkStrategy.noWatermarks(),
+                            "Postgres CDC: public.messages").uid(UID_SOURCE);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("Cannot read the size of table messages: " + e.getMessage(), e);
+        }
         DataStream<ChannelEvent> events = changes
                 .flatMap(new ChangeInterpreter(postgres, config.get(IndexerOptions.LOOKUP_CACHE_TTL)))
                 .uid(UID_INTERPRET)
                 .name("Interpret message changes");
         DataStream<ChunkUpdate> updates = events
                 .keyBy(ChannelEvent::channelKey)
-                .process(new Sessionizer(config.sessions(), embedding))
+                .process(new Sessionizer(config.sessions(), embedding, postgres, bounded))
                 .uid(UID_SESSIONIZER)
                 .name("Sessionize per channel");
         DataStream<ChunkUpdate> embedded = ChunkEmbedding.embed(updates, embedding,
@@ -69,7 +79,8 @@ public final class StreamingPipeline {
                         config.get(IndexerOptions.EMBEDDING_ASYNC_TIMEOUT))
                 .uid(UID_EMBED)
                 .name("Embed chunks");
-        DataStream<ChunkUpdate> committed = embedded
+        // BATCH has no checkpoints (and no failover mid-key): a bounded run writes as it goes
+        DataStream<ChunkUpdate> committed = bounded ? embedded : embedded
                 .transform("Release after checkpoint", embedded.getType(), new ReleaseAfterCheckpoint<>(
                         embedded.getType(), u -> ChannelEvent.channelKey(u.guildId(), u.channelId())))
                 .uid(UID_RELEASE)
@@ -97,6 +108,11 @@ public final class StreamingPipeline {
      * indexer role, through the admin-created publication (autocreate disabled).
      */
     public static PostgresIncrementalSource<MessageChange> cdcSource(PostgresOptions postgres) {
+        return source(postgres, StartupOptions.initial(), postgres.slot());
+    }
+
+    private static PostgresIncrementalSource<MessageChange> source(PostgresOptions postgres, StartupOptions startup,
+            String slot) {
         Properties debezium = new Properties();
         debezium.setProperty("publication.name", postgres.publication());
         debezium.setProperty("publication.autocreate.mode", "disabled");
@@ -108,11 +124,11 @@ public final class StreamingPipeline {
                 .tableList("public.messages")
                 .username(postgres.user())
                 .password(postgres.password())
-                .slotName(postgres.slot())
+                .slotName(slot)
                 .decodingPluginName("pgoutput")
                 .debeziumProperties(debezium)
                 .deserializer(new MessageChangeDeserializer())
-                .startupOptions(StartupOptions.initial())
+                .startupOptions(startup)
                 .build();
     }
 }

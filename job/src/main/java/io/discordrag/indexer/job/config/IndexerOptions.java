@@ -30,7 +30,8 @@ public final class IndexerOptions {
     public static final ConfigOption<JobMode> MODE = ConfigOptions.key("mode")
             .enumType(JobMode.class)
             .defaultValue(JobMode.STREAMING)
-            .withDescription("What to run: 'streaming' (snapshot, then follow changes).");
+            .withDescription("What to run: 'streaming' (snapshot, then follow changes) or 'backfill' (index "
+                    + "the table once with BATCH execution, then finish).");
 
     public static final ConfigOption<String> JOB_NAME = ConfigOptions.key("job.name")
             .stringType()

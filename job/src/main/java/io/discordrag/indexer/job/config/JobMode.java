@@ -1,7 +1,17 @@
 package io.discordrag.indexer.job.config;
 
-/** What the indexer job runs. Bounded backfill and re-index modes are planned (issues 7). */
+/** What the indexer job runs. */
 public enum JobMode {
     /** Snapshot {@code messages}, then follow its changes for ever. */
-    STREAMING
+    STREAMING,
+    /**
+     * Read {@code messages} once (a bounded snapshot, split by primary-key ranges), index it with BATCH
+     * execution and finish. Points already indexed with the same content are not embedded again.
+     */
+    BACKFILL;
+
+    /** Whether this mode reads a bounded input and runs with BATCH execution. */
+    public boolean bounded() {
+        return this != STREAMING;
+    }
 }

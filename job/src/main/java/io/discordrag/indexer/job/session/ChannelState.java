@@ -33,6 +33,8 @@ public class ChannelState {
     public long pendingInsert;
     public long pendingEdit;
     public long pendingDelete;
+    /** Whether the points the index already holds for this channel ({@link IndexedSessions}) were read. */
+    public boolean indexLoaded;
     public long flushTimer;
     public long idleTimer;
     public long lastActivity;

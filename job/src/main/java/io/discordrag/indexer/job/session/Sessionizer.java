@@ -1,5 +1,7 @@
 package io.discordrag.indexer.job.session;
 
+import io.discordrag.indexer.job.source.MessageChange;
+import io.discordrag.indexer.job.source.PostgresOptions;
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
 import java.nio.charset.StandardCharsets;
@@ -65,12 +67,15 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
 
     private final SessionizerOptions options;
     private final EmbeddingOptions embedding;
+    private final PostgresOptions index;
+    private final boolean bounded;
 
     private transient MapState<Long, SessionMessage> messages;
     private transient MapState<String, EmittedChunk> emitted;
     private transient ValueState<ChannelState> channel;
     private transient EmbeddingModelPool.Lease lease;
     private transient ToIntFunction<String> tokenCounter;
+    private transient IndexedSessions indexedSessions;
     private transient long gapMillis;
 
     private transient Counter opened;
@@ -85,9 +90,22 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     private transient Histogram messagesPerSession;
     private transient Histogram clockLag;
 
+    /** A streaming sessionizer that knows nothing of points written before it (tests). */
     public Sessionizer(SessionizerOptions options, EmbeddingOptions embedding) {
+        this(options, embedding, null, false);
+    }
+
+    /**
+     * @param index where to read the points already written for a channel it has no memory of
+     *     ({@code message_sessions}), or null to assume none
+     * @param bounded a bounded (BATCH) run: each channel is recomputed once, when its input ends,
+     *     every session closed; no processing-time timers
+     */
+    public Sessionizer(SessionizerOptions options, EmbeddingOptions embedding, PostgresOptions index, boolean bounded) {
         this.options = Objects.requireNonNull(options, "options cannot be null");
         this.embedding = Objects.requireNonNull(embedding, "embedding cannot be null");
+        this.index = index;
+        this.bounded = bounded;
         if (options.maxTokens() > embedding.model().maxTokens()) {
             throw new IllegalArgumentException("session.max-tokens (" + options.maxTokens() + ") exceeds what model "
                     + embedding.model().id() + " reads (" + embedding.model().maxTokens() + " tokens)");
@@ -106,6 +124,7 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         lease = EmbeddingModelPool.acquire(embedding);
         tokenCounter = lease.model().tokenizer()::countTokens;
         gapMillis = options.gap().toMillis();
+        indexedSessions = index == null ? null : new IndexedSessions(index);
 
         MetricGroup g = getRuntimeContext().getMetricGroup();
         opened = g.counter(SESSIONS_OPENED);
@@ -123,6 +142,9 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
 
     @Override
     public void close() {
+        if (indexedSessions != null) {
+            indexedSessions.close();
+        }
         if (lease != null) {
             lease.close();
             lease = null;
@@ -136,6 +158,9 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
             st = new ChannelState();
             st.guildId = event.guildId();
             st.channelId = event.channelId();
+            if (bounded) {
+                ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE); // fires when the key's input ends
+            }
         }
         if (event.kind() == ChannelEvent.Kind.UPSERT || st.channelName == null) {
             st.channelName = event.channelName();
@@ -180,7 +205,14 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
             clockLag.update(now - st.clock);
         }
         st.lastActivity = now;
-        if (st.dirty && st.flushTimer == 0) {
+        if (bounded) {
+            channel.update(st);
+            return;
+        }
+        // Snapshot rows arrive in table order, not time order (a backfill's write-back reorders the heap):
+        // flushing mid-snapshot would index sessions whose messages are still coming, only to redo them.
+        // They wait for the idle timeout instead, which sees each channel's rows complete.
+        if (st.dirty && st.flushTimer == 0 && event.change() != MessageChange.Kind.SNAPSHOT) {
             st.flushTimer = now + options.flushDelay().toMillis();
             ctx.timerService().registerProcessingTimeTimer(st.flushTimer);
         }
@@ -195,6 +227,11 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ChunkUpdate> out) throws Exception {
         ChannelState st = channel.value();
         if (st == null) {
+            return;
+        }
+        if (bounded) {
+            flush(st, true, out);
+            channel.update(st);
             return;
         }
         boolean force = false;
@@ -230,6 +267,14 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         long lo = st.dirtyFrom - gapMillis;
         long hi = st.dirtyTo + gapMillis;
         List<SessionMessage> last = sessions.isEmpty() ? null : sessions.get(sessions.size() - 1);
+        if (!st.indexLoaded && indexedSessions != null) {
+            for (Map.Entry<String, EmittedChunk> e : indexedSessions.load(st.guildId, st.channelId).entrySet()) {
+                if (!emitted.contains(e.getKey())) {
+                    emitted.put(e.getKey(), e.getValue());
+                }
+            }
+        }
+        st.indexLoaded = true;
         Map<String, EmittedChunk> before = new LinkedHashMap<>();
         for (Map.Entry<String, EmittedChunk> e : emitted.entries()) {
             before.put(e.getKey(), e.getValue());

@@ -33,6 +33,8 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
     public static final String CHANGES_GROUP = "changes";
     public static final String WRITE_BACK_IGNORED = "writeBackIgnored";
     public static final String DELETED_ROWS_SEEN = "deletedRowsSeen";
+    /** Accumulator (read by the backfill's progress log): changes read from the source. */
+    public static final String ROWS_READ = "rowsRead";
     public static final String SKIPPED_GROUP = "rowsSkipped";
     public static final String REPAIRED_GROUP = "rowsRepaired";
 
@@ -44,6 +46,7 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
     private transient Map<MessageChange.Kind, Counter> changes;
     private transient Counter writeBack;
     private transient Counter deletedSeen;
+    private transient org.apache.flink.api.common.accumulators.LongCounter rowsRead;
     private transient MetricGroup skipped;
     private transient MetricGroup repaired;
     private transient Map<String, Counter> reasonCounters;
@@ -65,6 +68,8 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
         }
         writeBack = g.counter(WRITE_BACK_IGNORED);
         deletedSeen = g.counter(DELETED_ROWS_SEEN);
+        rowsRead = new org.apache.flink.api.common.accumulators.LongCounter();
+        getRuntimeContext().addAccumulator(ROWS_READ, rowsRead);
         skipped = g.addGroup(SKIPPED_GROUP);
         repaired = g.addGroup(REPAIRED_GROUP);
         reasonCounters = new HashMap<>();
@@ -86,6 +91,7 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
     @Override
     public void flatMap(MessageChange change, Collector<ChannelEvent> out) throws Exception {
         changes.get(change.kind()).inc();
+        rowsRead.add(1);
         MessageRow row = change.current();
         if (change.kind() == MessageChange.Kind.UPDATE && onlyPointIdChanged(change.before(), change.after())) {
             writeBack.inc();

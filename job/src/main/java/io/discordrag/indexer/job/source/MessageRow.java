@@ -15,4 +15,18 @@ public record MessageRow(
         Instant timestamp,
         Long replyToId,
         boolean deleted,
-        String qdrantPointId) {}
+        String qdrantPointId) implements java.io.Serializable {
+
+    /** The columns {@link #read} expects, in order, for a {@code SELECT … FROM messages}. */
+    public static final String COLUMNS = "id, guild_id, channel_id, author_id, content, message_timestamp, "
+            + "reply_to_id, is_deleted, qdrant_point_id";
+
+    /** The current row of {@code rs}, selected with {@link #COLUMNS}. */
+    public static MessageRow read(java.sql.ResultSet rs) throws java.sql.SQLException {
+        long reply = rs.getLong(7);
+        Long replyTo = rs.wasNull() ? null : reply;
+        return new MessageRow(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5),
+                rs.getObject(6, java.time.OffsetDateTime.class).toInstant(), replyTo, rs.getBoolean(8),
+                rs.getString(9));
+    }
+}

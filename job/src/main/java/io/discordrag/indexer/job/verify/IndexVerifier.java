@@ -65,8 +65,7 @@ public final class IndexVerifier {
     private static final int FETCH_SIZE = 1000;
     private static final int RETRIEVE_BATCH = 128;
     private static final int SCROLL_PAGE = 512;
-    private static final String ROWS = "SELECT id, guild_id, channel_id, author_id, content, message_timestamp, "
-            + "reply_to_id, is_deleted, qdrant_point_id FROM messages";
+    private static final String ROWS = "SELECT " + MessageRow.COLUMNS + " FROM messages";
     private static final String ORDER = " ORDER BY guild_id, channel_id, message_timestamp, id";
     private static final List<String> KEY_FIELDS =
             List.of(PayloadSchema.GUILD_ID, PayloadSchema.CHANNEL_ID, PayloadSchema.MESSAGE_IDS);
@@ -124,7 +123,7 @@ public final class IndexVerifier {
                     ChannelCheck channel = null;
                     Set<Long> guildChannels = new LinkedHashSet<>();
                     while (rs.next()) {
-                        MessageRow row = read(rs);
+                        MessageRow row = MessageRow.read(rs);
                         if (channel == null || row.guildId() != channel.guildId || row.channelId() != channel.channelId) {
                             if (channel != null) {
                                 channel.finish();
@@ -190,13 +189,6 @@ public final class IndexVerifier {
                 return rs.next() ? rs.getLong(1) : 0;
             }
         }
-    }
-
-    private static MessageRow read(ResultSet rs) throws SQLException {
-        long reply = rs.getLong(7);
-        Long replyTo = rs.wasNull() ? null : reply;
-        return new MessageRow(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5),
-                rs.getObject(6, OffsetDateTime.class).toInstant(), replyTo, rs.getBoolean(8), rs.getString(9));
     }
 
     /** The points of this guild in channels that hold none of its messages, and points of its channels that name another guild. */

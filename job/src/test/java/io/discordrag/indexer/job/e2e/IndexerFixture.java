@@ -123,6 +123,41 @@ final class IndexerFixture implements AutoCloseable {
         return job;
     }
 
+    /**
+     * Runs the job in a bounded mode ({@code backfill}) to its end and returns the job's accumulators
+     * (rows read, points upserted and deleted).
+     */
+    Map<String, Object> runToCompletion(Map<String, String> options) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JobClient bounded = IndexerJob.start(env, config(options));
+        return bounded.getJobExecutionResult().get(5, java.util.concurrent.TimeUnit.MINUTES)
+                .getAllAccumulatorResults();
+    }
+
+    /** Forgets what was indexed on the Postgres side (write-back), as before any run. */
+    void resetWriteBack() throws SQLException {
+        postgres.execute("TRUNCATE message_sessions",
+                "UPDATE messages SET qdrant_point_id = NULL WHERE qdrant_point_id IS NOT NULL");
+    }
+
+    /** message_sessions as rows of text (every column, indexed_at included), by id. */
+    Map<String, String> sessionTable() throws SQLException {
+        Map<String, String> out = new TreeMap<>();
+        try (Connection c = postgres.adminConnection(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT id, guild_id, channel_id, start_time, end_time, message_ids, message_count, chunk, model, "
+                        + "content_fingerprint, indexed_at FROM message_sessions")) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 2; i <= n; i++) {
+                    row.append(rs.getString(i)).append('|');
+                }
+                out.put(rs.getString(1), row.toString());
+            }
+        }
+        return out;
+    }
+
     JobID jobId() {
         return job.getJobID();
     }
@@ -274,6 +309,11 @@ final class IndexerFixture implements AutoCloseable {
 
     /** Every point of the collection, by id. */
     Map<String, Point> points() throws Exception {
+        return points(collection);
+    }
+
+    /** Every point of that collection, by id. */
+    Map<String, Point> points(String collection) throws Exception {
         Map<String, Point> out = new TreeMap<>();
         if (!client.collectionExistsAsync(collection).get()) {
             return out;
@@ -328,8 +368,26 @@ final class IndexerFixture implements AutoCloseable {
         return metric(restUrl, name, "sum");
     }
 
-    /** Like {@link #metric(String, String)}, aggregated over subtasks with {@code agg} (sum, max, min). */
+    /**
+     * Like {@link #metric(String, String)}, aggregated over subtasks with {@code agg} (sum, max, min).
+     * The REST metric store is filled asynchronously (the first request of a new job may find it empty),
+     * so a metric not listed yet is asked for again for a few seconds.
+     */
     long metric(String restUrl, String name, String agg) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                return metricOnce(restUrl, name, agg);
+            } catch (IllegalStateException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(300);
+            }
+        }
+    }
+
+    private long metricOnce(String restUrl, String name, String agg) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         JsonNode jobInfo = get(http, restUrl + "/jobs/" + jobId());
         long sum = 0;

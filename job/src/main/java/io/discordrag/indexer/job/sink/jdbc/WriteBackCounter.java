@@ -16,16 +16,25 @@ public class WriteBackCounter extends RichMapFunction<ChunkUpdate, ChunkUpdate> 
     public static final String SESSIONS = "writeBackSessions";
     public static final String DELETES = "writeBackDeletes";
     public static final String MESSAGE_ROWS = "writeBackMessageRows";
+    /** Accumulators (read by the backfill's progress log): point upserts and deletes on their way out. */
+    public static final String POINTS_UPSERTED = "pointsUpserted";
+    public static final String POINTS_DELETED = "pointsDeleted";
 
     private transient Counter sessions;
     private transient Counter deletes;
     private transient Counter rows;
+    private transient org.apache.flink.api.common.accumulators.LongCounter upsertedPoints;
+    private transient org.apache.flink.api.common.accumulators.LongCounter deletedPoints;
 
     @Override
     public void open(OpenContext openContext) {
         sessions = getRuntimeContext().getMetricGroup().counter(SESSIONS);
         deletes = getRuntimeContext().getMetricGroup().counter(DELETES);
         rows = getRuntimeContext().getMetricGroup().counter(MESSAGE_ROWS);
+        upsertedPoints = new org.apache.flink.api.common.accumulators.LongCounter();
+        deletedPoints = new org.apache.flink.api.common.accumulators.LongCounter();
+        getRuntimeContext().addAccumulator(POINTS_UPSERTED, upsertedPoints);
+        getRuntimeContext().addAccumulator(POINTS_DELETED, deletedPoints);
     }
 
     @Override
@@ -33,8 +42,10 @@ public class WriteBackCounter extends RichMapFunction<ChunkUpdate, ChunkUpdate> 
         if (u.kind() == ChunkUpdate.Kind.UPSERT) {
             sessions.inc();
             rows.inc(u.messageIds().length);
+            upsertedPoints.add(1);
         } else {
             deletes.inc();
+            deletedPoints.add(1);
         }
         return u;
     }

@@ -1,0 +1,84 @@
+package io.discordrag.indexer.job;
+
+import io.discordrag.indexer.job.sink.jdbc.WriteBackCounter;
+import io.discordrag.indexer.job.source.ChangeInterpreter;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+
+/**
+ * Follows a running backfill from the client and reports, every {@code interval}: rows read of the
+ * estimated total, points written, throughput and ETA (from the job's accumulators, so it works the same
+ * in a MiniCluster and on a cluster). Returns when the job has reached a terminal state.
+ */
+public final class BackfillProgress {
+
+    private final JobClient job;
+    private final long estimatedRows;
+    private final Duration interval;
+    private final Consumer<String> log;
+
+    public BackfillProgress(JobClient job, long estimatedRows, Duration interval, Consumer<String> log) {
+        this.job = job; // null only where just the progress line is wanted
+        this.estimatedRows = estimatedRows;
+        this.interval = Objects.requireNonNull(interval, "interval");
+        this.log = Objects.requireNonNull(log, "log");
+    }
+
+    /** Reports until the job ends; returns its final status. */
+    public JobStatus follow() throws Exception {
+        long start = System.nanoTime();
+        while (true) {
+            long deadline = System.nanoTime() + interval.toNanos();
+            JobStatus status = job.getJobStatus().get();
+            while (!status.isGloballyTerminalState() && System.nanoTime() < deadline) {
+                Thread.sleep(Math.min(500, interval.toMillis()));
+                status = job.getJobStatus().get();
+            }
+            if (status.isGloballyTerminalState()) {
+                if (status == JobStatus.FINISHED) {
+                    log.accept(line(job.getJobExecutionResult().get().getAllAccumulatorResults(), start, true));
+                }
+                return status;
+            }
+            try {
+                log.accept(line(job.getAccumulators().get(), start, false));
+            } catch (Exception e) {
+                log.accept("backfill: running (progress not available yet: " + e.getMessage() + ")");
+            }
+        }
+    }
+
+    String line(Map<String, Object> accumulators, long startNanos, boolean done) {
+        long rows = number(accumulators.get(ChangeInterpreter.ROWS_READ));
+        long upserts = number(accumulators.get(WriteBackCounter.POINTS_UPSERTED));
+        long deletes = number(accumulators.get(WriteBackCounter.POINTS_DELETED));
+        double seconds = Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
+        double rate = rows / seconds;
+        StringBuilder sb = new StringBuilder(done ? "backfill: finished — " : "backfill: ")
+                .append(String.format(Locale.ROOT, "%,d", rows));
+        if (estimatedRows > 0) {
+            sb.append(String.format(Locale.ROOT, " of ~%,d rows (%d%%)", estimatedRows,
+                    Math.min(100, rows * 100 / estimatedRows)));
+        } else {
+            sb.append(" rows");
+        }
+        sb.append(String.format(Locale.ROOT, " read, %,d points written, %,d deleted; %.0f rows/s, %.1f points/s",
+                upserts, deletes, rate, upserts / seconds));
+        if (done) {
+            sb.append(String.format(Locale.ROOT, "; %.0f s", seconds));
+        } else if (estimatedRows > rows && rate > 0) {
+            sb.append(String.format(Locale.ROOT, "; reading done in ~%.0f s (embedding may take longer)",
+                    (estimatedRows - rows) / rate));
+        }
+        return sb.toString();
+    }
+
+    private static long number(Object value) {
+        return value instanceof Number n ? n.longValue() : 0;
+    }
+}

@@ -1,0 +1,162 @@
+package io.discordrag.indexer.job.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.discordrag.indexer.job.e2e.IndexerFixture.Point;
+import io.discordrag.indexer.job.sink.jdbc.WriteBackCounter;
+import io.discordrag.indexer.job.source.ChangeInterpreter;
+import io.discordrag.indexer.testing.data.SyntheticChat;
+import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
+import io.discordrag.indexer.testing.qdrant.QdrantExtension;
+import io.discordrag.indexer.testing.qdrant.QdrantTarget;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.client.program.ClusterClient;
+import org.apache.flink.test.junit5.InjectClusterClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code --mode backfill} (issue 7): a bounded BATCH run over a snapshot of {@code messages} produces the
+ * streaming job's points, at any parallelism, changes nothing when run again, and hands off to the
+ * streaming job without re-embedding what it indexed.
+ */
+class BackfillITCase {
+
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = IndexerFixture.miniCluster();
+    @RegisterExtension static final EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();
+    @RegisterExtension static final QdrantExtension QDRANT = new QdrantExtension();
+
+    private static final SyntheticChat.Dataset DATA = SyntheticChat.generate(SyntheticChat.Spec.of(600));
+
+    private IndexerFixture fx;
+
+    @BeforeEach
+    void setUp(TestInfo test) throws Exception {
+        fx = IndexerFixture.forTest(POSTGRES, QDRANT, test);
+        try (Connection c = POSTGRES.adminConnection()) {
+            SyntheticChat.insertDirectory(c, DATA);
+            SyntheticChat.insertMessages(c, DATA.messages());
+        }
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        fx.close();
+    }
+
+    private Map<String, String> backfill(String collection, int parallelism) {
+        Map<String, String> o = fx.options();
+        o.put("mode", "backfill");
+        o.put("parallelism", Integer.toString(parallelism));
+        o.put("qdrant.collection", collection);
+        return o;
+    }
+
+    private static void assertSamePoints(Map<String, Point> actual, Map<String, Point> expected, String what) {
+        assertThat(actual.keySet()).as("%s: point ids", what).isEqualTo(expected.keySet());
+        for (Map.Entry<String, Point> e : expected.entrySet()) {
+            Point a = actual.get(e.getKey());
+            assertThat(a.messageIds()).as("%s: message ids of %s", what, e.getKey()).isEqualTo(e.getValue().messageIds());
+            assertThat(a.content()).as("%s: content of %s", what, e.getKey()).isEqualTo(e.getValue().content());
+            assertThat(a.guild()).isEqualTo(e.getValue().guild());
+            assertThat(a.chunk()).isEqualTo(e.getValue().chunk());
+            for (int i = 0; i < a.vector().length; i++) {
+                assertThat(a.vector()[i]).as("%s: vector of %s", what, e.getKey())
+                        .isCloseTo(e.getValue().vector()[i], Offset.offset(1e-5f));
+            }
+        }
+    }
+
+    @Test
+    void aBackfillIndexesExactlyWhatTheStreamingJobDoesAtParallelismOneAndTwo() throws Exception {
+        fx.start();
+        fx.awaitVerifiedClean();
+        Map<String, Point> streamed = fx.points();
+        fx.stopJob();
+        assertThat(streamed).hasSizeGreaterThan(20);
+
+        for (int parallelism : new int[] {2, 1}) {
+            fx.resetWriteBack();
+            String collection = QdrantTarget.uniqueCollectionName("backfill_p" + parallelism);
+            Map<String, String> options = backfill(collection, parallelism);
+            Map<String, Object> result = fx.runToCompletion(options);
+            assertThat(((Number) result.get(ChangeInterpreter.ROWS_READ)).longValue()).isEqualTo(DATA.messages().size());
+            Map<String, Point> backfilled = fx.points(collection);
+            assertSamePoints(backfilled, streamed, "backfill at parallelism " + parallelism);
+            IndexerFixture.VerifyRun verified = fx.verify(options, null);
+            assertThat(verified.out()).as(verified.err()).startsWith("verify: clean");
+            QDRANT.client().deleteCollectionAsync(collection).get();
+        }
+    }
+
+    @Test
+    void runningTheSameBackfillAgainChangesNothing() throws Exception {
+        String collection = fx.collection;
+        Map<String, Object> first = fx.runToCompletion(backfill(collection, 2));
+        assertThat(((Number) first.get(WriteBackCounter.POINTS_UPSERTED)).longValue()).isPositive();
+        Map<String, Point> points = fx.points();
+        Map<String, String> sessions = fx.sessionTable();
+        Map<Long, String> writtenBack = fx.writtenBack();
+
+        Map<String, Object> second = fx.runToCompletion(backfill(collection, 2));
+        assertThat(((Number) second.get(WriteBackCounter.POINTS_UPSERTED)).longValue())
+                .as("nothing embedded or written again").isZero();
+        assertThat(((Number) second.get(WriteBackCounter.POINTS_DELETED)).longValue()).isZero();
+        assertSamePoints(fx.points(), points, "second run");
+        assertThat(fx.sessionTable()).as("message_sessions, indexed_at included").isEqualTo(sessions);
+        assertThat(fx.writtenBack()).isEqualTo(writtenBack);
+    }
+
+    @Test
+    void theStreamingJobTakesOverWithoutReEmbeddingWhatTheBackfillIndexed(
+            @InjectClusterClient ClusterClient<?> cluster) throws Exception {
+        Map<String, Object> backfilled = fx.runToCompletion(backfill(fx.collection, 2));
+        long points = ((Number) backfilled.get(WriteBackCounter.POINTS_UPSERTED)).longValue();
+        Map<String, Point> before = fx.points();
+        assertThat(before).hasSize((int) points);
+
+        // changed after the backfill read the table, before the streaming job starts
+        SyntheticChat.Message edited = DATA.messages().get(100);
+        SyntheticChat.Message deleted = DATA.messages().get(400);
+        fx.update("UPDATE messages SET content = 'edited between backfill and streaming' WHERE id = ?", edited.id());
+        fx.update("UPDATE messages SET is_deleted = true WHERE id = ?", deleted.id());
+        fx.start();
+        fx.awaitVerifiedClean();
+        String rest = cluster.getWebInterfaceURL();
+        Thread.sleep(1_500); // the REST metric fetcher refreshes every 500 ms
+        long afterStart = fx.metric(rest, "Embed_chunks.textsEmbedded");
+        assertThat(afterStart).as("only the changed sessions are embedded again, not the %d indexed", points)
+                .isBetween(1L, 2L);
+
+        // and a change while it streams
+        SyntheticChat.Message later = DATA.messages().get(250);
+        fx.update("UPDATE messages SET content = 'edited while streaming' WHERE id = ?", later.id());
+        IndexerFixture.await("the streamed edit indexed", IndexerFixture.CONVERGENCE_TIMEOUT, () -> {
+            try {
+                return fx.points().values().stream().anyMatch(p -> p.content().contains("edited while streaming"));
+            } catch (Exception e) {
+                return false;
+            }
+        }, () -> "not yet");
+        assertThat(fx.awaitVerifiedClean().out()).startsWith("verify: clean");
+        long[] embedded = new long[1];
+        IndexerFixture.await("the streamed edit counted", Duration.ofSeconds(20), () -> {
+            try {
+                embedded[0] = fx.metric(rest, "Embed_chunks.textsEmbedded");
+                return embedded[0] > afterStart;
+            } catch (Exception e) {
+                return false;
+            }
+        }, () -> "textsEmbedded " + embedded[0]);
+        Thread.sleep(2_000);
+        assertThat(fx.metric(rest, "Embed_chunks.textsEmbedded")).as("one more: the streamed edit's session")
+                .isEqualTo(afterStart + 1);
+    }
+}
