@@ -23,7 +23,7 @@ public final class BackfillProgress {
     private final Consumer<String> log;
 
     public BackfillProgress(JobClient job, long estimatedRows, Duration interval, Consumer<String> log) {
-        this.job = job; // null only where just the progress line is wanted
+        this.job = Objects.requireNonNull(job, "job");
         this.estimatedRows = estimatedRows;
         this.interval = Objects.requireNonNull(interval, "interval");
         this.log = Objects.requireNonNull(log, "log");
@@ -41,19 +41,21 @@ public final class BackfillProgress {
             }
             if (status.isGloballyTerminalState()) {
                 if (status == JobStatus.FINISHED) {
-                    log.accept(line(job.getJobExecutionResult().get().getAllAccumulatorResults(), start, true));
+                    log.accept(line(job.getJobExecutionResult().get().getAllAccumulatorResults(), estimatedRows, start,
+                            true));
                 }
                 return status;
             }
             try {
-                log.accept(line(job.getAccumulators().get(), start, false));
+                log.accept(line(job.getAccumulators().get(), estimatedRows, start, false));
             } catch (Exception e) {
                 log.accept("backfill: running (progress not available yet: " + e.getMessage() + ")");
             }
         }
     }
 
-    String line(Map<String, Object> accumulators, long startNanos, boolean done) {
+    /** One progress line from the job's accumulators, {@code startNanos} being when the job started. */
+    static String line(Map<String, Object> accumulators, long estimatedRows, long startNanos, boolean done) {
         long rows = number(accumulators.get(ChangeInterpreter.ROWS_READ));
         long upserts = number(accumulators.get(WriteBackCounter.POINTS_UPSERTED));
         long deletes = number(accumulators.get(WriteBackCounter.POINTS_DELETED));

@@ -13,13 +13,14 @@ class BackfillProgressTest {
 
     @Test
     void reportsRowsOfTheEstimatePointsRateAndTimeLeft() {
-        BackfillProgress p = new BackfillProgress(null, 1_000_000, Duration.ofSeconds(30), s -> {}) ;
         long tenSecondsAgo = System.nanoTime() - Duration.ofSeconds(10).toNanos();
-        String line = p.line(Map.of(ChangeInterpreter.ROWS_READ, 250_000L, WriteBackCounter.POINTS_UPSERTED, 4_000L,
-                WriteBackCounter.POINTS_DELETED, 0L), tenSecondsAgo, false);
+        String line = BackfillProgress.line(Map.of(ChangeInterpreter.ROWS_READ, 250_000L,
+                WriteBackCounter.POINTS_UPSERTED, 4_000L, WriteBackCounter.POINTS_DELETED, 0L), 1_000_000, tenSecondsAgo,
+                false);
         assertThat(line).startsWith("backfill: 250,000 of ~1,000,000 rows (25%) read, 4,000 points written, 0 deleted;")
                 .containsPattern("2[45]\\d{3} rows/s").containsPattern("reading done in ~3\\d s");
-        String done = p.line(Map.of(ChangeInterpreter.ROWS_READ, 1_000_000L), tenSecondsAgo, true);
+        String done = BackfillProgress.line(Map.of(ChangeInterpreter.ROWS_READ, 1_000_000L), 1_000_000, tenSecondsAgo,
+                true);
         assertThat(done).startsWith("backfill: finished — 1,000,000 of ~1,000,000 rows (100%) read").doesNotContain("done in");
     }
 }

@@ -49,6 +49,7 @@ public class ReleaseAfterCheckpoint<T> extends AbstractStreamOperator<T> impleme
     private transient ListState<T> state;
     private transient List<T> restored;
     private transient Counter released;
+    private transient volatile long heldCount;
 
     private record Batch<T>(long checkpointId, List<T> records) {}
 
@@ -80,6 +81,7 @@ public class ReleaseAfterCheckpoint<T> extends AbstractStreamOperator<T> impleme
                     restored.add(record);
                 }
             }
+            heldCount = restored.size();
         }
     }
 
@@ -87,7 +89,8 @@ public class ReleaseAfterCheckpoint<T> extends AbstractStreamOperator<T> impleme
     public void open() throws Exception {
         super.open();
         released = getMetricGroup().counter(RECORDS_RELEASED);
-        getMetricGroup().gauge(RECORDS_HELD, this::held);
+        // read by the metrics thread: a counter kept by the task thread, not the collections themselves
+        getMetricGroup().gauge(RECORDS_HELD, () -> heldCount);
         if (!restored.isEmpty()) {
             // covered by the checkpoint we restored from, which completed: release before anything new
             getProcessingTimeService().registerTimer(getProcessingTimeService().getCurrentProcessingTime(),
@@ -95,14 +98,9 @@ public class ReleaseAfterCheckpoint<T> extends AbstractStreamOperator<T> impleme
         }
     }
 
-    private long held() {
-        long n = current == null ? 0 : current.size() + restored.size();
-        if (waiting != null) {
-            for (Batch<T> b : waiting) {
-                n += b.records().size();
-            }
-        }
-        return n;
+    /** Records waiting now (the {@code recordsHeld} gauge). */
+    long held() {
+        return heldCount;
     }
 
     private void releaseRestored() {
@@ -117,6 +115,7 @@ public class ReleaseAfterCheckpoint<T> extends AbstractStreamOperator<T> impleme
             releaseRestored();
         }
         current.add(element.getValue());
+        heldCount++;
     }
 
     @Override
@@ -163,5 +162,6 @@ public class ReleaseAfterCheckpoint<T> extends AbstractStreamOperator<T> impleme
             output.collect(reuse.replace(r));
         }
         released.inc(records.size());
+        heldCount -= records.size();
     }
 }

@@ -38,8 +38,10 @@ class ReleaseAfterCheckpointTest {
             h.snapshot(1, 0);
             h.processElement("a/2", 0); // after checkpoint 1's barrier: belongs to checkpoint 2
             assertThat(out(h)).isEmpty();
+            assertThat(((ReleaseAfterCheckpoint<String>) h.getOneInputOperator()).held()).isEqualTo(3);
             h.notifyOfCompletedCheckpoint(1);
             assertThat(out(h)).containsExactly("a/1", "b/1");
+            assertThat(((ReleaseAfterCheckpoint<String>) h.getOneInputOperator()).held()).isEqualTo(1);
             h.snapshot(2, 0);
             h.snapshot(3, 0);
             h.processElement("c/1", 0);
