@@ -2,6 +2,8 @@ package io.discordrag.indexer.job;
 
 import io.discordrag.indexer.job.config.IndexerConfig;
 import io.discordrag.indexer.job.config.IndexerOptions;
+import io.discordrag.indexer.job.config.JobMode;
+import io.discordrag.indexer.job.sink.qdrant.AliasSwitch;
 import io.discordrag.indexer.job.sink.qdrant.CollectionBootstrap;
 import io.discordrag.indexer.job.sink.qdrant.QdrantClients;
 import io.discordrag.indexer.job.source.PostgresOptions;
@@ -10,6 +12,8 @@ import io.discordrag.indexer.job.verify.VerifyCommand;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
 import io.qdrant.client.QdrantClient;
 import java.sql.Connection;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.Arrays;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -21,8 +25,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The indexer's entry point: {@code --mode streaming} (default) checks the Postgres prerequisites and
  * the Qdrant collection, then runs the {@link StreamingPipeline}; {@code --mode backfill} runs the same
- * pipeline over a bounded snapshot with BATCH execution, logs {@link BackfillProgress} and exits when done. Submitted with {@code flink run} it
- * runs on that cluster; started as a plain Java program it runs in an embedded MiniCluster.
+ * pipeline over a bounded snapshot with BATCH execution, logs {@link BackfillProgress} and exits when done;
+ * {@code --mode reindex} is a backfill into a new {@code qdrant.collection} that ends by moving
+ * {@code qdrant.alias} to it in one atomic step (and drops the old collection if asked), so readers of
+ * the alias never see an empty or half-built index. Submitted with {@code flink run} it runs on that
+ * cluster; started as a plain Java program it runs in an embedded MiniCluster.
  * {@code --help} lists every option with its default. Exit codes: 0 success, 2 bad options, 1 failure.
  * {@code verify [--guild ID]} as the first argument runs the {@link VerifyCommand} with the same options.
  */
@@ -53,22 +60,97 @@ public final class IndexerJob {
             return;
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        prepare(env, config);
         if (!config.mode().bounded()) {
+            prepare(env, config);
             env.execute(config.get(IndexerOptions.JOB_NAME));
             return;
         }
-        long rows = estimateRows(config.postgres());
-        JobClient job = env.executeAsync(config.get(IndexerOptions.JOB_NAME));
-        LOG.info("Backfill {} started: about {} rows of messages to read", job.getJobID(), rows);
-        JobStatus status = new BackfillProgress(job, rows, PROGRESS_INTERVAL, LOG::info).follow();
+        JobStatus status;
+        try {
+            status = runBounded(env, config, PROGRESS_INTERVAL);
+        } catch (IllegalArgumentException e) {
+            System.err.println("discord-rag-indexer: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         if (status != JobStatus.FINISHED) {
-            LOG.error("Backfill ended {}", status);
             System.exit(1);
         }
     }
 
-    static final java.time.Duration PROGRESS_INTERVAL = java.time.Duration.ofSeconds(30);
+    static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(30);
+
+    /**
+     * Runs {@code backfill} or {@code reindex} to its end, logging progress every {@code progressInterval},
+     * and returns the job's final status. A reindex moves its alias only after the job FINISHED; a failed
+     * or cancelled one leaves readers on the old collection.
+     *
+     * @throws IllegalArgumentException when the options cannot work (a reindex without an alias, or into
+     *     the collection the alias already serves)
+     * @throws IllegalStateException when the streaming job is running on the same database (its
+     *     replication slot is active): both would write {@code message_sessions}
+     */
+    public static JobStatus runBounded(StreamExecutionEnvironment env, IndexerConfig config, Duration progressInterval)
+            throws Exception {
+        JobMode mode = config.mode();
+        if (!mode.bounded()) {
+            throw new IllegalArgumentException("runBounded needs mode backfill or reindex, not " + mode);
+        }
+        String alias = mode == JobMode.REINDEX ? checkReindex(config) : null;
+        prepare(env, config);
+        long rows = estimateRows(config.postgres());
+        JobClient job = env.executeAsync(config.get(IndexerOptions.JOB_NAME));
+        LOG.info("{} {} started: about {} rows of messages to read into collection {}",
+                mode == JobMode.REINDEX ? "Reindex" : "Backfill", job.getJobID(), rows,
+                config.get(IndexerOptions.QDRANT_COLLECTION));
+        JobStatus status = new BackfillProgress(job, rows, progressInterval, LOG::info).follow();
+        if (status != JobStatus.FINISHED) {
+            LOG.error("{} ended {}{}", mode == JobMode.REINDEX ? "Reindex" : "Backfill", status,
+                    alias == null ? "" : "; alias " + alias + " was not moved");
+            return status;
+        }
+        if (alias != null) {
+            switchAlias(config, alias);
+        }
+        return status;
+    }
+
+    /** The alias a reindex moves, after checking it can be moved to the configured collection. */
+    private static String checkReindex(IndexerConfig config) {
+        String collection = config.get(IndexerOptions.QDRANT_COLLECTION);
+        String alias = config.getOptional(IndexerOptions.QDRANT_ALIAS).orElseThrow(() -> new IllegalArgumentException(
+                "--mode reindex needs qdrant.alias: the alias readers search, moved to qdrant.collection ("
+                        + collection + ") when the new index is complete"));
+        try (QdrantClient client = QdrantClients.create(config.qdrantConnection())) {
+            Optional<String> live = AliasSwitch.current(client, alias);
+            if (live.isPresent() && live.get().equals(collection)) {
+                throw new IllegalArgumentException("qdrant.alias " + alias + " already serves collection "
+                        + collection + ": give the reindex a new qdrant.collection (e.g. " + collection + "_v2)");
+            }
+            LOG.info("Reindex into collection {}; alias {} serves {} until it is complete", collection, alias,
+                    live.map(c -> "collection " + c).orElse("nothing yet"));
+        }
+        return alias;
+    }
+
+    private static void switchAlias(IndexerConfig config, String alias) throws Exception {
+        String collection = config.get(IndexerOptions.QDRANT_COLLECTION);
+        try (QdrantClient client = QdrantClients.create(config.qdrantConnection())) {
+            Optional<String> before = AliasSwitch.move(client, alias, collection);
+            LOG.info("Alias {} moved to collection {} (from {})", alias, collection,
+                    before.orElse("nowhere: the alias is new"));
+            if (before.isEmpty() || before.get().equals(collection)) {
+                return;
+            }
+            if (config.get(IndexerOptions.REINDEX_DROP_OLD)) {
+                client.deleteCollectionAsync(before.get()).get();
+                LOG.info("Old collection {} deleted (reindex.drop-old)", before.get());
+            } else {
+                LOG.info("Old collection {} kept: move the alias back to it, or delete it when no longer needed",
+                        before.get());
+            }
+        }
+    }
 
     /** Rows of {@code messages}, for progress: the planner's estimate, or a count if it has none. */
     static long estimateRows(PostgresOptions postgres) throws java.sql.SQLException {
@@ -89,8 +171,10 @@ public final class IndexerJob {
     public static void prepare(StreamExecutionEnvironment env, IndexerConfig config) throws Exception {
         PostgresOptions postgres = config.postgres();
         boolean bounded = config.mode().bounded();
-        if (!bounded) { // a backfill reads the table over plain JDBC: no replication needed
-            try (Connection c = postgres.connect()) {
+        try (Connection c = postgres.connect()) {
+            if (bounded) { // reads the table over plain JDBC: no replication needed, but no streaming job either
+                PostgresPrerequisites.checkSlotIdle(c, postgres.slot());
+            } else {
                 PostgresPrerequisites.check(c, postgres.publication(), postgres.slot());
             }
         }

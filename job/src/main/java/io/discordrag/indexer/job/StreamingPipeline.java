@@ -3,6 +3,7 @@ package io.discordrag.indexer.job;
 import io.discordrag.indexer.job.config.IndexerConfig;
 import io.discordrag.indexer.job.commit.ReleaseAfterCheckpoint;
 import io.discordrag.indexer.job.config.IndexerOptions;
+import io.discordrag.indexer.job.config.JobMode;
 import io.discordrag.indexer.job.embed.ChunkEmbedding;
 import io.discordrag.indexer.job.session.ChannelEvent;
 import io.discordrag.indexer.job.session.ChunkUpdate;
@@ -71,7 +72,8 @@ public final class StreamingPipeline {
                 .name("Interpret message changes");
         DataStream<ChunkUpdate> updates = events
                 .keyBy(ChannelEvent::channelKey)
-                .process(new Sessionizer(config.sessions(), embedding, postgres, bounded))
+                .process(new Sessionizer(config.sessions(), embedding, postgres, bounded,
+                        config.mode() == JobMode.REINDEX))
                 .uid(UID_SESSIONIZER)
                 .name("Sessionize per channel");
         DataStream<ChunkUpdate> embedded = ChunkEmbedding.embed(updates, embedding,

@@ -99,6 +99,10 @@ public final class IndexerConfig {
         return new IndexerConfig(config, postgresBuilder().password(password));
     }
 
+    public <T> java.util.Optional<T> getOptional(ConfigOption<T> option) {
+        return config.getOptional(option);
+    }
+
     public <T> T get(ConfigOption<T> option) {
         return config.get(option);
     }
@@ -154,12 +158,20 @@ public final class IndexerConfig {
         return b.build();
     }
 
+    /**
+     * The collection the job writes and the alias readers use. In {@code reindex} mode the alias is
+     * left out: it still serves the old collection until the new one is complete, and is then moved by
+     * the job's client ({@link io.discordrag.indexer.job.sink.qdrant.AliasSwitch}).
+     */
     public QdrantCollectionOptions qdrantCollection() {
-        return QdrantCollectionOptions.builder()
+        QdrantCollectionOptions.Builder b = QdrantCollectionOptions.builder()
                 .collection(config.get(QDRANT_COLLECTION))
                 .hnswM(config.get(QDRANT_HNSW_M))
-                .hnswPayloadM(config.get(QDRANT_HNSW_PAYLOAD_M))
-                .build();
+                .hnswPayloadM(config.get(QDRANT_HNSW_PAYLOAD_M));
+        if (mode() != JobMode.REINDEX) {
+            config.getOptional(QDRANT_ALIAS).ifPresent(b::alias);
+        }
+        return b.build();
     }
 
     /** Sink options; {@code vectorSize} is the model's dimension, checked against the collection. */

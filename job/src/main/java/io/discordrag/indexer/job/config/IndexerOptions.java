@@ -30,8 +30,9 @@ public final class IndexerOptions {
     public static final ConfigOption<JobMode> MODE = ConfigOptions.key("mode")
             .enumType(JobMode.class)
             .defaultValue(JobMode.STREAMING)
-            .withDescription("What to run: 'streaming' (snapshot, then follow changes) or 'backfill' (index "
-                    + "the table once with BATCH execution, then finish).");
+            .withDescription("What to run: 'streaming' (snapshot, then follow changes), 'backfill' (index "
+                    + "the table once with BATCH execution, then finish) or 'reindex' (backfill into a new "
+                    + "qdrant.collection, then move qdrant.alias to it in one atomic step).");
 
     public static final ConfigOption<String> JOB_NAME = ConfigOptions.key("job.name")
             .stringType()
@@ -162,6 +163,17 @@ public final class IndexerOptions {
             .stringType().defaultValue(QdrantCollectionOptions.DEFAULT_COLLECTION)
             .withDescription("Collection the job writes (created with its payload indexes if missing).");
 
+    public static final ConfigOption<String> QDRANT_ALIAS = ConfigOptions.key("qdrant.alias")
+            .stringType().noDefaultValue()
+            .withDescription("Alias readers search through (none: they search qdrant.collection). Streaming "
+                    + "and backfill create it for qdrant.collection if missing and refuse one that points "
+                    + "elsewhere; reindex moves it to qdrant.collection when that is complete.");
+
+    public static final ConfigOption<Boolean> REINDEX_DROP_OLD = ConfigOptions.key("reindex.drop-old")
+            .booleanType().defaultValue(false)
+            .withDescription("After a reindex moved qdrant.alias, delete the collection it pointed to before "
+                    + "(default: keep it, to move the alias back).");
+
     public static final ConfigOption<Integer> QDRANT_HNSW_M = ConfigOptions.key("qdrant.hnsw.m")
             .intType().defaultValue(QdrantCollectionOptions.DEFAULT_HNSW_M)
             .withDescription("Global HNSW links of a new collection (0: every search filters by guild).");
@@ -205,7 +217,7 @@ public final class IndexerOptions {
             EMBEDDING_INTRA_OP_THREADS, EMBEDDING_INFERENCE_THREADS, EMBEDDING_ASYNC_CAPACITY,
             EMBEDDING_ASYNC_TIMEOUT,
             QDRANT_HOST, QDRANT_PORT, QDRANT_TLS, QDRANT_API_KEY_ENV, QDRANT_API_KEY_FILE, QDRANT_TIMEOUT,
-            QDRANT_COLLECTION, QDRANT_HNSW_M, QDRANT_HNSW_PAYLOAD_M, QDRANT_BATCH_MAX_POINTS,
+            QDRANT_COLLECTION, QDRANT_ALIAS, REINDEX_DROP_OLD, QDRANT_HNSW_M, QDRANT_HNSW_PAYLOAD_M, QDRANT_BATCH_MAX_POINTS,
             QDRANT_BATCH_FLUSH_INTERVAL, QDRANT_RETRY_MAX_ATTEMPTS,
             WRITE_BACK_BATCH_SIZE, WRITE_BACK_BATCH_INTERVAL, WRITE_BACK_MAX_RETRIES);
 }

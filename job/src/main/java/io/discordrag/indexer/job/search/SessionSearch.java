@@ -75,7 +75,8 @@ public final class SessionSearch {
             hits.add(new SearchHit(UUID.fromString(p.getId().getUuid()), p.getScore(), guild,
                     integer(payload, PayloadSchema.CHANNEL_ID), string(payload, PayloadSchema.START_TIME),
                     string(payload, PayloadSchema.END_TIME), integers(payload, PayloadSchema.AUTHOR_IDS),
-                    integers(payload, PayloadSchema.MESSAGE_IDS), string(payload, PayloadSchema.CONTENT)));
+                    integers(payload, PayloadSchema.MESSAGE_IDS), string(payload, PayloadSchema.CONTENT),
+                    string(payload, PayloadSchema.MODEL)));
         }
         return hits;
     }

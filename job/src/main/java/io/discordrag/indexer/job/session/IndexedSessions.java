@@ -15,7 +15,10 @@ import java.util.Objects;
  * What the index already holds for a channel, read from {@code message_sessions} (the write-back): point
  * id → time range and content fingerprint. A {@link Sessionizer} without memory of a channel — a fresh
  * streaming start after a backfill, a backfill run again — starts from this, so unchanged sessions are
- * not embedded again and points no longer produced are deleted.
+ * not embedded again and points no longer produced are deleted. For a re-index into a new collection the
+ * fingerprints are not trusted ({@code trustFingerprints} false): every session is embedded and written,
+ * and the listed points no longer produced are still deleted (a no-op in the new collection) so that
+ * {@code message_sessions} ends up describing exactly the new index.
  */
 public final class IndexedSessions implements AutoCloseable {
 
@@ -23,10 +26,16 @@ public final class IndexedSessions implements AutoCloseable {
             + "FROM message_sessions WHERE guild_id = ? AND channel_id = ?";
 
     private final PostgresOptions postgres;
+    private final boolean trustFingerprints;
     private Connection connection;
 
     public IndexedSessions(PostgresOptions postgres) {
+        this(postgres, true);
+    }
+
+    public IndexedSessions(PostgresOptions postgres, boolean trustFingerprints) {
         this.postgres = Objects.requireNonNull(postgres, "postgres cannot be null");
+        this.trustFingerprints = trustFingerprints;
     }
 
     /** The channel's points as the write-back recorded them (empty if none). */
@@ -59,7 +68,7 @@ public final class IndexedSessions implements AutoCloseable {
                     out.put(rs.getString(1), new EmittedChunk(
                             rs.getObject(2, OffsetDateTime.class).toInstant().toEpochMilli(),
                             rs.getObject(3, OffsetDateTime.class).toInstant().toEpochMilli(),
-                            fingerprint == null ? "" : fingerprint, members.length == 0 ? 0 : members[0]));
+                            fingerprint == null || !trustFingerprints ? "" : fingerprint, members.length == 0 ? 0 : members[0]));
                 }
             }
         }

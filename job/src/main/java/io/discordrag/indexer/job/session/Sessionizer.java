@@ -69,6 +69,7 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     private final EmbeddingOptions embedding;
     private final PostgresOptions index;
     private final boolean bounded;
+    private final boolean rebuild;
 
     private transient MapState<Long, SessionMessage> messages;
     private transient MapState<String, EmittedChunk> emitted;
@@ -102,10 +103,20 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
      *     every session closed; no processing-time timers
      */
     public Sessionizer(SessionizerOptions options, EmbeddingOptions embedding, PostgresOptions index, boolean bounded) {
+        this(options, embedding, index, bounded, false);
+    }
+
+    /**
+     * @param rebuild the target collection is new (a re-index): what {@code index} lists is deleted when
+     *     no longer produced, but every session is embedded and written again
+     */
+    public Sessionizer(SessionizerOptions options, EmbeddingOptions embedding, PostgresOptions index, boolean bounded,
+            boolean rebuild) {
         this.options = Objects.requireNonNull(options, "options cannot be null");
         this.embedding = Objects.requireNonNull(embedding, "embedding cannot be null");
         this.index = index;
         this.bounded = bounded;
+        this.rebuild = rebuild;
         if (options.maxTokens() > embedding.model().maxTokens()) {
             throw new IllegalArgumentException("session.max-tokens (" + options.maxTokens() + ") exceeds what model "
                     + embedding.model().id() + " reads (" + embedding.model().maxTokens() + " tokens)");
@@ -124,7 +135,7 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         lease = EmbeddingModelPool.acquire(embedding);
         tokenCounter = lease.model().tokenizer()::countTokens;
         gapMillis = options.gap().toMillis();
-        indexedSessions = index == null ? null : new IndexedSessions(index);
+        indexedSessions = index == null ? null : new IndexedSessions(index, !rebuild);
 
         MetricGroup g = getRuntimeContext().getMetricGroup();
         opened = g.counter(SESSIONS_OPENED);

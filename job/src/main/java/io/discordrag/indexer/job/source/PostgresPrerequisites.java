@@ -29,6 +29,21 @@ public final class PostgresPrerequisites {
         }
     }
 
+    /**
+     * For a backfill or reindex: throws {@link IllegalStateException} when the streaming job's
+     * replication slot is in use, i.e. a streaming job is running on this database — both would write
+     * {@code message_sessions} and {@code messages.qdrant_point_id}, and neither would know the other's
+     * points.
+     */
+    public static void checkSlotIdle(Connection connection, String slotName) throws SQLException {
+        if (bool(connection, "SELECT active FROM pg_replication_slots WHERE slot_name = ?", slotName)) {
+            throw new IllegalStateException("Replication slot '" + slotName + "' is in use: a streaming job is "
+                    + "running on this database. Stop it before a backfill or reindex (both write message_sessions) "
+                    + "and start it afresh afterwards: it indexes what changed meanwhile without re-embedding "
+                    + "the rest (README, 'Backfill').");
+        }
+    }
+
     /** Every problem found, each with its fix; empty when the database is ready. */
     public static List<String> findProblems(Connection c, String publication, String slotName) throws SQLException {
         List<String> problems = new ArrayList<>();

@@ -189,6 +189,22 @@ final class IndexerFixture implements AutoCloseable {
         }, () -> "slot " + slot + " not active");
     }
 
+    /** Waits until no job holds the replication slot (a cancelled job's connection closes shortly after). */
+    void awaitSlotInactive() throws InterruptedException {
+        await("replication slot inactive", Duration.ofMinutes(1), () -> {
+            try (Connection c = postgres.adminConnection();
+                    PreparedStatement ps = c.prepareStatement(
+                            "SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+                ps.setString(1, slot);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return !rs.next() || !rs.getBoolean(1);
+                }
+            } catch (SQLException e) {
+                return false;
+            }
+        }, () -> "slot " + slot + " still active");
+    }
+
     /** Cancels the job and waits until it has stopped (the collection and slot stay). */
     void stopJob() throws Exception {
         if (job != null) {

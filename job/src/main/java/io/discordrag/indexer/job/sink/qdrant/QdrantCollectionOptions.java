@@ -9,8 +9,10 @@ import java.util.Optional;
  * embedding model. Multitenancy layout (DESIGN): per-tenant HNSW links ({@code payload_m}) and no
  * global graph ({@code m = 0}), since every search filters by guild.
  *
- * <p>Keys: {@code qdrant.collection} (discord_messages), {@code qdrant.alias} (none: write to the
- * collection), {@code qdrant.hnsw.m} (0), {@code qdrant.hnsw.payload-m} (16).
+ * <p>Keys: {@code qdrant.collection} (discord_messages), {@code qdrant.alias} (none: readers search the
+ * collection itself), {@code qdrant.hnsw.m} (0), {@code qdrant.hnsw.payload-m} (16). Writers always
+ * address the collection itself, never the alias: a job whose alias was moved to another collection
+ * (a re-index) keeps writing its own collection instead of mixing its vectors into the new one.
  */
 public final class QdrantCollectionOptions implements Serializable {
 
@@ -44,9 +46,14 @@ public final class QdrantCollectionOptions implements Serializable {
         return Optional.ofNullable(alias);
     }
 
-    /** The name writes and reads address: the alias when one is configured, else the collection. */
-    public String target() {
+    /** The name readers search: the alias when one is configured, else the collection. */
+    public String readName() {
         return alias != null ? alias : collection;
+    }
+
+    /** The same collection and layout without an alias (a re-index creates it without touching the alias). */
+    public QdrantCollectionOptions withoutAlias() {
+        return builder().collection(collection).hnswM(hnswM).hnswPayloadM(hnswPayloadM).build();
     }
 
     public int hnswM() {

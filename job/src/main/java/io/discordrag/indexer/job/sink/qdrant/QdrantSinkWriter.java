@@ -85,7 +85,7 @@ class QdrantSinkWriter<IN> implements SinkWriter<IN> {
         this.options = options;
         this.emitter = emitter;
         this.timers = timers;
-        this.target = collection.target();
+        this.target = collection.collection();
         this.client = QdrantClients.create(connection);
         if (options.bootstrapVectorSize() > 0) {
             try {

@@ -120,7 +120,7 @@ class CollectionBootstrapTest {
         assertThat(CollectionBootstrap.ensure(QDRANT.client(), options, 384).aliasCreated()).isTrue();
         assertThat(CollectionBootstrap.ensure(QDRANT.client(), options, 384).aliasCreated()).isFalse();
         assertThat(QDRANT.client().listCollectionAliasesAsync(name).get()).containsExactly(alias);
-        assertThat(options.target()).isEqualTo(alias);
+        assertThat(options.readName()).isEqualTo(alias);
 
         QdrantCollectionOptions other = options();
         QdrantCollectionOptions elsewhere = QdrantCollectionOptions.builder()
@@ -128,5 +128,31 @@ class CollectionBootstrapTest {
         assertThatThrownBy(() -> CollectionBootstrap.ensure(QDRANT.client(), elsewhere, 384))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("points to collection '" + name + "'");
+    }
+
+    @Test
+    void aliasSwitchCreatesMovesAndReportsWhereTheAliasPointedBefore() throws Exception {
+        QdrantCollectionOptions a = options();
+        QdrantCollectionOptions b = options();
+        CollectionBootstrap.ensure(QDRANT.client(), a, 384);
+        CollectionBootstrap.ensure(QDRANT.client(), b, 384);
+        String alias = QdrantTarget.uniqueCollectionName("alias");
+        aliasesToDrop.add(alias);
+
+        assertThat(AliasSwitch.current(QDRANT.client(), alias)).isEmpty();
+        assertThat(AliasSwitch.move(QDRANT.client(), alias, a.collection())).isEmpty();
+        assertThat(AliasSwitch.current(QDRANT.client(), alias)).contains(a.collection());
+        assertThat(AliasSwitch.move(QDRANT.client(), alias, b.collection())).contains(a.collection());
+        assertThat(QDRANT.client().listCollectionAliasesAsync(b.collection()).get()).containsExactly(alias);
+        assertThat(QDRANT.client().listCollectionAliasesAsync(a.collection()).get()).isEmpty();
+        assertThat(AliasSwitch.move(QDRANT.client(), alias, b.collection())).contains(b.collection());
+
+        // A failed move changes nothing: the delete and the create are one request.
+        String missing = QdrantTarget.uniqueCollectionName("missing");
+        assertThatThrownBy(() -> AliasSwitch.move(QDRANT.client(), alias, missing))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Cannot move Qdrant alias '" + alias + "' from collection '" + b.collection()
+                        + "' to collection '" + missing + "'");
+        assertThat(AliasSwitch.current(QDRANT.client(), alias)).contains(b.collection());
     }
 }

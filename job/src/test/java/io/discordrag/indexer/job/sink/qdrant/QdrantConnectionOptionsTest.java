@@ -58,6 +58,6 @@ class QdrantConnectionOptionsTest {
                 .hasMessageContaining("qdrant.collection");
         assertThatThrownBy(() -> QdrantCollectionOptions.builder().collection("x").alias("x").build())
                 .hasMessageContaining("qdrant.alias");
-        assertThat(QdrantCollectionOptions.builder().build().target()).isEqualTo("discord_messages");
+        assertThat(QdrantCollectionOptions.builder().build().readName()).isEqualTo("discord_messages");
     }
 }
