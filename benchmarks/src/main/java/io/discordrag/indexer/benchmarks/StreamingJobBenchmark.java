@@ -137,7 +137,7 @@ public final class StreamingJobBenchmark {
     }
 
     /** [sessions of at least min-messages, messages they cover], by the job's own grouping rule. */
-    private static int[] expectedSessions(SyntheticChat.Dataset data) {
+    static int[] expectedSessions(SyntheticChat.Dataset data) {
         Map<Long, List<SessionMessage>> byChannel = new HashMap<>();
         for (SyntheticChat.Message m : data.messages()) {
             byChannel.computeIfAbsent(m.channelId(), k -> new ArrayList<>())
@@ -156,8 +156,15 @@ public final class StreamingJobBenchmark {
         return new int[] {sessions, covered};
     }
 
-    /** The texts the job embedded: every written-back chunk, rendered again from Postgres. */
-    private static List<String> chunkTexts(Connection c, Map<Long, String> channelNames) throws Exception {
+    /** One written-back chunk: its channel's name and its messages. */
+    record Chunk(String channelName, List<SessionMessage> messages) {
+        String render() {
+            return SessionTextRenderer.render(channelName, messages);
+        }
+    }
+
+    /** Every chunk the job wrote back ({@code message_sessions}), with its messages read from Postgres. */
+    static List<Chunk> writtenChunks(Connection c, Map<Long, String> channelNames) throws Exception {
         Map<Long, SessionMessage> messages = new HashMap<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT m.id, m.author_id, "
                 + "u.global_name, u.username, m.message_timestamp, m.content "
@@ -168,22 +175,31 @@ public final class StreamingJobBenchmark {
                         rs.getTimestamp(5).toInstant(), rs.getString(6)));
             }
         }
-        List<String> texts = new ArrayList<>();
+        List<Chunk> chunks = new ArrayList<>();
         try (Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT channel_id, message_ids FROM message_sessions")) {
+                ResultSet rs = st.executeQuery("SELECT channel_id, message_ids FROM message_sessions ORDER BY id")) {
             while (rs.next()) {
                 Array ids = rs.getArray(2);
                 List<SessionMessage> chunk = new ArrayList<>();
                 for (Long id : (Long[]) ids.getArray()) {
                     chunk.add(messages.get(id));
                 }
-                texts.add(SessionTextRenderer.render(channelNames.get(rs.getLong(1)), chunk));
+                chunks.add(new Chunk(channelNames.get(rs.getLong(1)), chunk));
             }
+        }
+        return chunks;
+    }
+
+    /** The texts the job embedded: every written-back chunk, rendered again from Postgres. */
+    private static List<String> chunkTexts(Connection c, Map<Long, String> channelNames) throws Exception {
+        List<String> texts = new ArrayList<>();
+        for (Chunk chunk : writtenChunks(c, channelNames)) {
+            texts.add(chunk.render());
         }
         return texts;
     }
 
-    private static void embedAll(EmbeddingModelPool.Lease lease, List<String> texts) {
+    static void embedAll(EmbeddingModelPool.Lease lease, List<String> texts) {
         List<CompletableFuture<?>> futures = new ArrayList<>();
         for (String t : texts) {
             futures.add(lease.batcher().submit(t));
@@ -191,7 +207,7 @@ public final class StreamingJobBenchmark {
         CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).join();
     }
 
-    private static long count(Connection c, String sql) throws Exception {
+    static long count(Connection c, String sql) throws Exception {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);

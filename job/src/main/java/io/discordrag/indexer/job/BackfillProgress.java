@@ -5,6 +5,13 @@ import io.discordrag.indexer.job.source.ChangeInterpreter;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.runtime.client.JobCancellationException;
+import org.apache.flink.util.ExceptionUtils;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.JobStatus;
@@ -29,27 +36,30 @@ public final class BackfillProgress {
         this.log = Objects.requireNonNull(log, "log");
     }
 
-    /** Reports until the job ends; returns its final status. */
+    /**
+     * Reports until the job ends; returns its final status. Waits on the job's result rather than polling
+     * its status: run as a plain program, the job's embedded MiniCluster shuts down as soon as the job
+     * ends and can no longer be asked for a status.
+     */
     public JobStatus follow() throws Exception {
         long start = System.nanoTime();
+        CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
         while (true) {
-            long deadline = System.nanoTime() + interval.toNanos();
-            JobStatus status = job.getJobStatus().get();
-            while (!status.isGloballyTerminalState() && System.nanoTime() < deadline) {
-                Thread.sleep(Math.min(500, interval.toMillis()));
-                status = job.getJobStatus().get();
-            }
-            if (status.isGloballyTerminalState()) {
-                if (status == JobStatus.FINISHED) {
-                    log.accept(line(job.getJobExecutionResult().get().getAllAccumulatorResults(), estimatedRows, start,
-                            true));
-                }
-                return status;
-            }
             try {
-                log.accept(line(job.getAccumulators().get(), estimatedRows, start, false));
-            } catch (Exception e) {
-                log.accept("backfill: running (progress not available yet: " + e.getMessage() + ")");
+                JobExecutionResult done = result.get(interval.toMillis(), TimeUnit.MILLISECONDS);
+                log.accept(line(done.getAllAccumulatorResults(), estimatedRows, start, true));
+                return JobStatus.FINISHED;
+            } catch (TimeoutException e) {
+                try {
+                    log.accept(line(job.getAccumulators().get(), estimatedRows, start, false));
+                } catch (Exception notYet) {
+                    log.accept("backfill: running (progress not available yet: " + notYet.getMessage() + ")");
+                }
+            } catch (ExecutionException e) {
+                boolean cancelled = ExceptionUtils.findThrowable(e, JobCancellationException.class).isPresent();
+                log.accept("backfill: " + (cancelled ? "cancelled" : "failed: " + ExceptionUtils.stringifyException(
+                        ExceptionUtils.stripExecutionException(e))));
+                return cancelled ? JobStatus.CANCELED : JobStatus.FAILED;
             }
         }
     }
