@@ -59,13 +59,24 @@ public final class BackfillBenchmark {
         int every = Math.max(1, (int) Math.round(1 / sample));
 
         long t = System.nanoTime();
-        SyntheticChat.Dataset data = SyntheticChat.generate(SyntheticChat.Spec.of(messages));
+        SyntheticChat.Spec spec = SyntheticChat.Spec.of(messages);
+        SyntheticChat.Dataset data = SyntheticChat.generate(spec);
+        // A long history generated from a fixed start can reach past today, and the job rightly skips
+        // messages from the future: end the history a day ago instead.
+        java.time.Instant last = data.messages().get(data.messages().size() - 1).timestamp();
+        java.time.Instant latest = java.time.Instant.now().minus(Duration.ofDays(1));
+        if (last.isAfter(latest)) {
+            spec = new SyntheticChat.Spec(spec.seed(), spec.guilds(), spec.channelsPerGuild(), spec.usersPerGuild(),
+                    messages, spec.start().minus(Duration.between(latest, last)));
+            data = SyntheticChat.generate(spec);
+        }
         Map<Long, String> channelNames = new HashMap<>();
         data.channels().forEach(c -> channelNames.put(c.id(), c.name()));
         int[] expected = StreamingJobBenchmark.expectedSessions(data);
         System.out.printf(Locale.ROOT, "dataset: %d messages, %d channels, %d users; %d sessions of >= 2 messages "
-                        + "covering %d messages; generated in %.1f s; cores=%d, max heap %d MiB, model=%s%n",
+                        + "covering %d messages from %s to %s; generated in %.1f s; cores=%d, max heap %d MiB, model=%s%n",
                 messages, data.channels().size(), data.users().size(), expected[0], expected[1],
+                data.messages().get(0).timestamp(), data.messages().get(data.messages().size() - 1).timestamp(),
                 (System.nanoTime() - t) / 1e9, Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, model);
 

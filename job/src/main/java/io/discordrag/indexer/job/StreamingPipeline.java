@@ -37,6 +37,7 @@ public final class StreamingPipeline {
 
     public static final String UID_SOURCE = "postgres-cdc-messages";
     public static final String UID_TABLE_SOURCE = "postgres-table-messages";
+    public static final String UID_TABLE_READ = "postgres-table-read";
     public static final String UID_INTERPRET = "interpret-changes";
     public static final String UID_SESSIONIZER = "sessionizer";
     public static final String UID_EMBED = "embed-chunks";
@@ -59,8 +60,8 @@ public final class StreamingPipeline {
         DataStream<MessageChange> changes;
         try {
             changes = bounded
-                    ? env.fromSource(MessageTableSource.create(postgres), WatermarkStrategy.noWatermarks(),
-                            "Postgres table: public.messages").uid(UID_TABLE_SOURCE)
+                    ? MessageTableSource.create(env, postgres, config.get(IndexerOptions.BACKFILL_SPLIT_ROWS),
+                            UID_TABLE_SOURCE, UID_TABLE_READ)
                     : env.fromSource(cdcSource(postgres), WatermarkStrategy.noWatermarks(),
                             "Postgres CDC: public.messages").uid(UID_SOURCE);
         } catch (java.sql.SQLException e) {

@@ -163,6 +163,11 @@ public final class IndexerOptions {
             .stringType().defaultValue(QdrantCollectionOptions.DEFAULT_COLLECTION)
             .withDescription("Collection the job writes (created with its payload indexes if missing).");
 
+    public static final ConfigOption<Long> BACKFILL_SPLIT_ROWS = ConfigOptions.key("backfill.split-rows")
+            .longType().defaultValue(io.discordrag.indexer.job.source.MessageTableSource.DEFAULT_SPLIT_ROWS)
+            .withDescription("Backfill and reindex: rows of messages per primary-key range the parallel "
+                    + "readers share.");
+
     public static final ConfigOption<String> QDRANT_ALIAS = ConfigOptions.key("qdrant.alias")
             .stringType().noDefaultValue()
             .withDescription("Alias readers search through (none: they search qdrant.collection). Streaming "
@@ -217,7 +222,7 @@ public final class IndexerOptions {
             EMBEDDING_INTRA_OP_THREADS, EMBEDDING_INFERENCE_THREADS, EMBEDDING_ASYNC_CAPACITY,
             EMBEDDING_ASYNC_TIMEOUT,
             QDRANT_HOST, QDRANT_PORT, QDRANT_TLS, QDRANT_API_KEY_ENV, QDRANT_API_KEY_FILE, QDRANT_TIMEOUT,
-            QDRANT_COLLECTION, QDRANT_ALIAS, REINDEX_DROP_OLD, QDRANT_HNSW_M, QDRANT_HNSW_PAYLOAD_M, QDRANT_BATCH_MAX_POINTS,
+            QDRANT_COLLECTION, QDRANT_ALIAS, REINDEX_DROP_OLD, BACKFILL_SPLIT_ROWS, QDRANT_HNSW_M, QDRANT_HNSW_PAYLOAD_M, QDRANT_BATCH_MAX_POINTS,
             QDRANT_BATCH_FLUSH_INTERVAL, QDRANT_RETRY_MAX_ATTEMPTS,
             WRITE_BACK_BATCH_SIZE, WRITE_BACK_BATCH_INTERVAL, WRITE_BACK_MAX_RETRIES);
 }

@@ -127,10 +127,25 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
     }
 
     private void count(String reason, MessageRow row, String what) {
-        reasonCounters.get(reason).inc();
-        LOG.warn("Message {} (guild {}, channel {}): {} — {}", Long.toUnsignedString(row.id()),
-                Long.toUnsignedString(row.guildId()), Long.toUnsignedString(row.channelId()), reason, what);
+        Counter counter = reasonCounters.get(reason);
+        counter.inc();
+        long n = counter.getCount();
+        // Every case is counted (metrics); the log names the first ones, then one line per 10,000 of a
+        // reason, so a table with many bad rows cannot flood it.
+        if (n <= LOGGED_PER_REASON) {
+            LOG.warn("Message {} (guild {}, channel {}): {} — {}{}", Long.toUnsignedString(row.id()),
+                    Long.toUnsignedString(row.guildId()), Long.toUnsignedString(row.channelId()), reason, what,
+                    n == LOGGED_PER_REASON ? " (further ones are counted in the metric "
+                            + ("skipped".equals(what) ? SKIPPED_GROUP : REPAIRED_GROUP) + "." + reason
+                            + " and logged once every " + LOG_EVERY + ")" : "");
+        } else if (n % LOG_EVERY == 0) {
+            LOG.warn("{} messages so far in this subtask: {} ({}), latest message {}", n, reason, what,
+                    Long.toUnsignedString(row.id()));
+        }
     }
+
+    static final long LOGGED_PER_REASON = 100;
+    static final long LOG_EVERY = 10_000;
 
     /** An UPDATE that changes nothing but {@code qdrant_point_id}: the job's own write-back coming back. */
     static boolean onlyPointIdChanged(MessageRow before, MessageRow after) {

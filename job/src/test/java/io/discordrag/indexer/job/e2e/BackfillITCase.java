@@ -55,6 +55,7 @@ class BackfillITCase {
         Map<String, String> o = fx.options();
         o.put("mode", "backfill");
         o.put("parallelism", Integer.toString(parallelism));
+        o.put("backfill.split-rows", "40"); // 15 key ranges: each reader reads several, one after another
         o.put("qdrant.collection", collection);
         return o;
     }
