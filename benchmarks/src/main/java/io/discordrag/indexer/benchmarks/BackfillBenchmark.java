@@ -59,17 +59,10 @@ public final class BackfillBenchmark {
         int every = Math.max(1, (int) Math.round(1 / sample));
 
         long t = System.nanoTime();
-        SyntheticChat.Spec spec = SyntheticChat.Spec.of(messages);
-        SyntheticChat.Dataset data = SyntheticChat.generate(spec);
-        // A long history generated from a fixed start can reach past today, and the job rightly skips
-        // messages from the future: end the history a day ago instead.
-        java.time.Instant last = data.messages().get(data.messages().size() - 1).timestamp();
-        java.time.Instant latest = java.time.Instant.now().minus(Duration.ofDays(1));
-        if (last.isAfter(latest)) {
-            spec = new SyntheticChat.Spec(spec.seed(), spec.guilds(), spec.channelsPerGuild(), spec.usersPerGuild(),
-                    messages, spec.start().minus(Duration.between(latest, last)));
-            data = SyntheticChat.generate(spec);
-        }
+        // A long history from a fixed start can reach past today, and the job rightly skips messages from
+        // the future: end it a day ago instead.
+        SyntheticChat.Dataset data = SyntheticChat.generateEndingBy(SyntheticChat.Spec.of(messages),
+                java.time.Instant.now().minus(Duration.ofDays(1)));
         Map<Long, String> channelNames = new HashMap<>();
         data.channels().forEach(c -> channelNames.put(c.id(), c.name()));
         int[] expected = StreamingJobBenchmark.expectedSessions(data);

@@ -195,6 +195,25 @@ public final class IndexerConfig {
     }
 
     /** The {@code --help} text: every option with its default and meaning. */
+    /** An option's default as {@code --help} and README's configuration reference show it. */
+    public static String defaultText(ConfigOption<?> o) {
+        if (!o.hasDefaultValue()) {
+            return "(none)";
+        }
+        if (o.defaultValue() instanceof java.time.Duration d) {
+            return org.apache.flink.util.TimeUtils.formatWithHighestUnit(d);
+        }
+        if (o.defaultValue() instanceof String s) {
+            return s;
+        }
+        return String.valueOf(o.defaultValue()).toLowerCase();
+    }
+
+    /** An option's description as plain text. */
+    public static String descriptionText(ConfigOption<?> o) {
+        return describe(o);
+    }
+
     public static String help() {
         StringBuilder sb = new StringBuilder();
         sb.append("Usage: discord-rag-indexer [--config FILE] [--key value]...\n");
@@ -202,14 +221,8 @@ public final class IndexerConfig {
                 + "(verify --help)\n\n");
         sb.append("Options (command line over --config file over defaults):\n");
         for (ConfigOption<?> o : ALL) {
-            String def = o.hasDefaultValue() ? String.valueOf(o.defaultValue()).toLowerCase() : "(none)";
-            if (o.hasDefaultValue() && o.defaultValue() instanceof java.time.Duration d) {
-                def = org.apache.flink.util.TimeUtils.formatWithHighestUnit(d);
-            } else if (o.hasDefaultValue() && o.defaultValue() instanceof String s) {
-                def = s;
-            }
             sb.append(String.format("  --%-30s %s%n  %-32s default: %s%n", o.key(),
-                    describe(o), "", def));
+                    describe(o), "", defaultText(o)));
         }
         sb.append("\nSecrets come from the environment, never from options: the Postgres password from the\n")
                 .append("variable named by postgres.password-env, the Qdrant API key from qdrant.api-key-env\n")

@@ -63,6 +63,21 @@ public final class SyntheticChat {
 
     private SyntheticChat() {}
 
+    /**
+     * Generates as {@link #generate} does, but with the whole history moved earlier if needed so that its
+     * last message is no later than {@code latest} (a long history from a fixed start can reach the
+     * future, whose messages the job rightly skips).
+     */
+    public static Dataset generateEndingBy(Spec spec, Instant latest) {
+        Dataset data = generate(spec);
+        Instant last = data.messages().isEmpty() ? spec.start() : data.messages().get(data.messages().size() - 1).timestamp();
+        if (!last.isAfter(latest)) {
+            return data;
+        }
+        return generate(new Spec(spec.seed(), spec.guilds(), spec.channelsPerGuild(), spec.usersPerGuild(),
+                spec.messages(), spec.start().minus(Duration.between(latest, last))));
+    }
+
     public static Dataset generate(Spec spec) {
         Random random = new Random(spec.seed());
         List<User> users = new ArrayList<>();

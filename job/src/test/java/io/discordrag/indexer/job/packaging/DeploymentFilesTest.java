@@ -1,0 +1,190 @@
+package io.discordrag.indexer.job.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.discordrag.indexer.job.IndexerJob;
+import io.discordrag.indexer.job.config.IndexerConfig;
+import io.discordrag.indexer.job.config.IndexerOptions;
+import io.discordrag.indexer.job.config.JobMode;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.ConfigOption;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The files a user deploys with agree with the code: README's configuration reference lists exactly the
+ * job's options with their defaults; the Kubernetes manifests parse and name the job jar, entry class
+ * and only real options; docker-compose.yml references pinned images and files that exist, keeps
+ * secrets out, and validates with {@code docker-compose config}.
+ */
+class DeploymentFilesTest {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Set<String> OPTION_KEYS =
+            IndexerOptions.ALL.stream().map(ConfigOption::key).collect(Collectors.toSet());
+    private static final String JAR_IN_IMAGE = "/opt/flink/usrlib/discord-rag-indexer-job.jar";
+
+    private static String read(String file) throws IOException {
+        return Files.readString(ROOT.resolve(file), StandardCharsets.UTF_8);
+    }
+
+    /** The rows of README's "Configuration reference" table: option → default as written. */
+    private static Map<String, String> readmeReference() throws IOException {
+        String readme = read("README.md");
+        int start = readme.indexOf("\n## Configuration reference");
+        assertThat(start).as("README has a Configuration reference section").isPositive();
+        int end = readme.indexOf("\n## ", start + 1);
+        Map<String, String> rows = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(?m)^\\| `([^`]+)` \\| `([^`]*)` \\| .+ \\|$")
+                .matcher(readme.substring(start, end < 0 ? readme.length() : end));
+        while (m.find()) {
+            assertThat(rows.put(m.group(1), m.group(2))).as("option %s listed once", m.group(1)).isNull();
+        }
+        return rows;
+    }
+
+    @Test
+    void readmeConfigurationReferenceListsExactlyTheJobsOptionsWithTheirDefaults() throws IOException {
+        Map<String, String> reference = readmeReference();
+        assertThat(reference.keySet()).as("options in README's reference").isEqualTo(OPTION_KEYS);
+        for (ConfigOption<?> o : IndexerOptions.ALL) {
+            assertThat(reference.get(o.key())).as("README default of %s", o.key()).isEqualTo(IndexerConfig.defaultText(o));
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void kubernetesManifestsParseAndNameTheJobJarEntryClassAndOnlyRealOptions() throws IOException {
+        String readme = read("README.md");
+        String dockerfile = read("deploy/Dockerfile");
+        assertThat(readme).contains("`" + IndexerJob.class.getName() + "`");
+        assertThat(dockerfile).contains("job/target/discord-rag-indexer-job-" + projectVersion() + ".jar " + JAR_IN_IMAGE);
+        assertThat(readme).contains("discord-rag-indexer-job-" + projectVersion() + ".jar");
+
+        List<Map<String, Object>> deployments = new ArrayList<>();
+        try (var files = Files.list(ROOT.resolve("deploy/k8s"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                for (Object doc : new Yaml().loadAll(Files.readString(f))) {
+                    Map<String, Object> d = (Map<String, Object>) doc;
+                    assertThat(d).as("%s: a Kubernetes object", f).containsKeys("apiVersion", "kind", "metadata");
+                    if ("FlinkDeployment".equals(d.get("kind"))) {
+                        deployments.add(d);
+                    }
+                }
+            }
+        }
+        assertThat(deployments).hasSizeGreaterThanOrEqualTo(2);
+        Set<String> modes = new java.util.HashSet<>();
+        for (Map<String, Object> d : deployments) {
+            Map<String, Object> spec = (Map<String, Object>) d.get("spec");
+            assertThat(spec.get("flinkVersion")).isEqualTo("v1_20");
+            Map<String, Object> flinkConf = (Map<String, Object>) spec.get("flinkConfiguration");
+            assertThat(flinkConf.get("classloader.parent-first-patterns.additional")).isEqualTo("ai.onnxruntime.;ai.djl.");
+            Map<String, Object> job = (Map<String, Object>) spec.get("job");
+            assertThat(job.get("jarURI")).isEqualTo("local://" + JAR_IN_IMAGE);
+            assertThat(job.get("entryClass")).isEqualTo(IndexerJob.class.getName());
+            List<String> args = ((List<Object>) job.get("args")).stream().map(String::valueOf).toList();
+            assertThat(args.size() % 2).as("args are --key value pairs: %s", args).isZero();
+            Map<String, String> options = new LinkedHashMap<>();
+            for (int i = 0; i < args.size(); i += 2) {
+                assertThat(args.get(i)).startsWith("--");
+                options.put(args.get(i).substring(2), args.get(i + 1));
+            }
+            assertThat(OPTION_KEYS).as("options of %s", d.get("metadata")).containsAll(options.keySet());
+            // The job itself accepts them (a real parse: types, durations, secrets refused).
+            IndexerConfig config = IndexerConfig.fromMap(options);
+            modes.add(config.mode().name());
+            if (config.mode() == JobMode.STREAMING) {
+                assertThat(job.get("upgradeMode")).isEqualTo("savepoint");
+            }
+        }
+        assertThat(modes).contains("STREAMING").containsAnyOf("REINDEX", "BACKFILL");
+        // The compose stack's job options are real options too.
+        for (String line : read("deploy/compose/job.properties").lines().toList()) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                assertThat(OPTION_KEYS).contains(line.substring(0, line.indexOf(':')).trim());
+            }
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeFileUsesPinnedImagesExistingFilesAndNoSecrets() throws IOException {
+        String text = read("docker-compose.yml");
+        Map<String, Object> compose = new Yaml().load(text);
+        Map<String, Object> services = (Map<String, Object>) compose.get("services");
+        assertThat(services).containsKeys("postgres", "qdrant", "jobmanager", "taskmanager", "submit-job",
+                "prometheus", "grafana");
+        for (Map.Entry<String, Object> e : services.entrySet()) {
+            Map<String, Object> service = (Map<String, Object>) e.getValue();
+            String image = (String) service.get("image");
+            assertThat(image).as("image of %s", e.getKey()).isNotNull();
+            assertThat(image).as("image of %s has a pinned tag", e.getKey()).matches("[^:]+:[0-9v][^:]*")
+                    .doesNotEndWith(":latest");
+            for (Object v : (List<Object>) service.getOrDefault("volumes", List.of())) {
+                String volume = String.valueOf(v);
+                if (volume.startsWith("./")) {
+                    String local = volume.substring(2, volume.indexOf(':'));
+                    assertThat(new File(ROOT.toFile(), local)).as("%s mounts %s", e.getKey(), local).exists();
+                }
+            }
+            Map<String, Object> build = (Map<String, Object>) service.get("build");
+            if (build != null) {
+                assertThat(ROOT.resolve(String.valueOf(build.get("dockerfile")))).exists();
+            }
+            Object environment = service.get("environment");
+            if (environment instanceof Map<?, ?> env) {
+                for (Map.Entry<?, ?> var : env.entrySet()) {
+                    if (String.valueOf(var.getKey()).matches(".*(PASSWORD|API_KEY|SECRET).*")) {
+                        assertThat(String.valueOf(var.getValue())).as("%s of %s comes from .env", var.getKey(), e.getKey())
+                                .startsWith("${");
+                    }
+                }
+            }
+        }
+        assertThat(read("deploy/Dockerfile")).contains("FROM flink:1.20.3-scala_2.12-java17");
+        assertThat(read(".gitignore")).contains(".env");
+    }
+
+    @Test
+    void composeFileValidatesWithDockerCompose() throws Exception {
+        // Debian's docker-compose package needs no Docker engine for `config`; .ci/run installs it.
+        assumeTrue(onPath("docker-compose"), "docker-compose is not installed (apt-get install docker-compose); "
+                + ".ci/run installs it so CI always runs this check");
+        Process p = new ProcessBuilder("docker-compose", "--env-file", ".env.example", "-f", "docker-compose.yml",
+                "config", "-q").directory(ROOT.toFile()).redirectErrorStream(true).start();
+        assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(output).isZero();
+    }
+
+    private static boolean onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (new File(dir, command).canExecute()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String projectVersion() throws IOException {
+        Matcher m = Pattern.compile("<artifactId>discord-rag-indexer-parent</artifactId>\\s*<version>([^<]+)</version>")
+                .matcher(read("job/pom.xml"));
+        assertThat(m.find()).isTrue();
+        return m.group(1);
+    }
+}
