@@ -172,7 +172,8 @@ public final class Demo {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
         JobClient job = IndexerJob.start(env, config);
         out.printf("Flink: the streaming job runs in an embedded Flink cluster; Web UI at http://localhost:%d "
-                + "(job %s, metrics per operator)%n", port, job.getJobID());
+                + "(job %s, metrics per operator; %s)%n", port, job.getJobID(),
+                webUiAnswers(port) ? "answering" : "NOT answering");
 
         try (Connection db = postgres.adminConnection();
                 QdrantClient qdrant = QdrantClients.create(config.qdrantConnection());
@@ -223,8 +224,9 @@ public final class Demo {
                         new PrintStream(java.io.OutputStream.nullOutputStream()));
                 return code[0] == VerifyCommand.CLEAN;
             });
-            String report = verifyOut.toString(StandardCharsets.UTF_8).strip();
-            out.println("verify: exit " + code[0] + " (clean) — " + report.lines().reduce((a, b) -> b).orElse(""));
+            String summary = verifyOut.toString(StandardCharsets.UTF_8).strip().lines().reduce((a, b) -> b).orElse("")
+                    .replaceFirst("^verify: ", "");
+            out.println("verify: exit " + code[0] + ", " + summary);
 
             if (linger > 0) {
                 out.printf("the cluster stays up for %d s: http://localhost:%d%n", linger, port);
@@ -365,13 +367,33 @@ public final class Demo {
         }
     }
 
+    /** {@code preferred} if it is free, else (or for 0) a free port. */
     private static int freeOr(int preferred) throws IOException {
-        try (ServerSocket s = new ServerSocket(preferred)) {
-            return preferred;
-        } catch (IOException taken) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                return s.getLocalPort();
+        if (preferred > 0) {
+            try (ServerSocket s = new ServerSocket(preferred)) {
+                return preferred;
+            } catch (IOException taken) {
+                // fall through to any free port
             }
+        }
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Whether the Web UI's REST API answers (the embedded cluster serves the UI on the same port). */
+    private static boolean webUiAnswers(int port) {
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/jobs/overview"))
+                            .timeout(Duration.ofSeconds(5)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && r.body().contains("discord-rag-indexer-demo");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

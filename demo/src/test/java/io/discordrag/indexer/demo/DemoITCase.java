@@ -25,11 +25,12 @@ class DemoITCase {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
+        assertThat(System.getProperty("demo.classpath")).as("the demo's runtime classpath (set by the pom)").isNotBlank();
         Path output = Files.createTempFile("demo", ".out");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
                 "--add-opens", "java.base/java.util=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Demo.class.getName(),
+                "-cp", System.getProperty("demo.classpath"), Demo.class.getName(),
                 "--messages", "800", "--ui-port", Integer.toString(port)));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(false)
                 .redirectOutput(output.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -45,14 +46,15 @@ class DemoITCase {
         assertThat(demo.exitValue()).as(out).isZero();
 
         assertThat(out).contains("Qdrant: the in-process Qdrant STAND-IN")
-                .containsPattern("Web UI at http://localhost:" + port)
+                .contains("Web UI at http://localhost:" + port + " ")
+                .containsPattern("metrics per operator; answering\\)")
                 .containsPattern("progress +\\d+ s: (\\d+)/\\1 messages indexed in \\d+ points")
                 .containsPattern("search in guild \\d+ for \"[^\"]+\": [1-3] results")
                 .doesNotContain(": 0 results")
                 .containsPattern("edit: point [0-9a-f-]+ re-embedded with the new text after [0-9.]+ s")
                 .containsPattern("edited session found \\(rank [1-3]\\)")
                 .containsPattern("delete: point [0-9a-f-]+ no longer contains it")
-                .contains("verify: exit 0 (clean)")
+                .containsPattern("verify: exit 0, clean — \\d+ messages in \\d+ channels of 2 guilds, \\d+ points checked")
                 .containsPattern("demo finished OK in \\d+ s");
         new File(output.toString()).delete();
     }

@@ -161,6 +161,34 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void grafanaDashboardQueriesOnlyMetricsTheJobRegisters() throws Exception {
+        Set<String> registered = new java.util.HashSet<>(Set.of("numRecordsSend"));
+        for (String name : List.of("io.discordrag.indexer.job.session.Sessionizer",
+                "io.discordrag.indexer.job.source.ChangeInterpreter",
+                "io.discordrag.indexer.job.sink.qdrant.QdrantSinkWriter",
+                "io.discordrag.indexer.job.sink.jdbc.WriteBackCounter",
+                "io.discordrag.indexer.job.commit.ReleaseAfterCheckpoint",
+                "io.discordrag.indexer.udf.flink.EmbeddingMetrics")) {
+            Class<?> c = Class.forName(name);
+            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
+                    f.setAccessible(true);
+                    registered.add((String) f.get(null));
+                }
+            }
+        }
+        String dashboard = read("deploy/grafana/dashboards/discord-rag-indexer.json");
+        new org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper().readTree(dashboard); // valid JSON
+        Matcher m = Pattern.compile("flink_taskmanager_job_task_operator_([A-Za-z]+)").matcher(dashboard);
+        Set<String> used = new java.util.TreeSet<>();
+        while (m.find()) {
+            used.add(m.group(1));
+        }
+        assertThat(used).hasSizeGreaterThan(10);
+        assertThat(registered).as("operator metrics the dashboard queries").containsAll(used);
+    }
+
+    @Test
     void composeFileValidatesWithDockerCompose() throws Exception {
         // Debian's docker-compose package needs no Docker engine for `config`; .ci/run installs it.
         assumeTrue(onPath("docker-compose"), "docker-compose is not installed (apt-get install docker-compose); "

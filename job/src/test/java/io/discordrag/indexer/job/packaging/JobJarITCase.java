@@ -50,6 +50,22 @@ class JobJarITCase {
     }
 
     @Test
+    void packagesTheNativeLibraryJarsDeployDockerfileCopiesToFlinksLib() throws IOException {
+        Path lib = Path.of(System.getProperty("job.jar")).resolveSibling("flink-lib");
+        List<String> jars;
+        try (var files = Files.list(lib)) {
+            jars = files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertThat(jars).anyMatch(j -> j.startsWith("onnxruntime-")).anyMatch(j -> j.startsWith("tokenizers-"))
+                .anyMatch(j -> j.startsWith("api-")).anyMatch(j -> j.startsWith("gson-"))
+                .anyMatch(j -> j.startsWith("jna-")).hasSize(5);
+        // The Dockerfile copies exactly these and the jar, from where the build puts them.
+        String dockerfile = Files.readString(Path.of("..", "deploy", "Dockerfile"));
+        assertThat(dockerfile).contains("COPY job/target/flink-lib/*.jar /opt/flink/lib/")
+                .contains("COPY job/target/" + Path.of(System.getProperty("job.jar")).getFileName() + " ");
+    }
+
+    @Test
     void namesTheIndexerJobAsItsEntryClass() throws IOException {
         java.util.jar.Manifest manifest = new java.util.jar.Manifest(
                 jar.getInputStream(jar.getEntry("META-INF/MANIFEST.MF")));
