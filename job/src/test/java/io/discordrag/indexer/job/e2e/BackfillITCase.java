@@ -115,19 +115,36 @@ class BackfillITCase {
         assertThat(fx.writtenBack()).isEqualTo(writtenBack);
     }
 
+    private boolean sessionRowsEmpty() {
+        try {
+            return fx.sessionTable().isEmpty();
+        } catch (java.sql.SQLException e) {
+            return true;
+        }
+    }
+
     @Test
     void theStreamingJobTakesOverWithoutReEmbeddingWhatTheBackfillIndexed(
             @InjectClusterClient ClusterClient<?> cluster) throws Exception {
-        Map<String, Object> backfilled = fx.runToCompletion(backfill(fx.collection, 2));
+        java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.Future<Map<String, Object>> run =
+                background.submit(() -> fx.runToCompletion(backfill(fx.collection, 2)));
+        // Changed while the backfill runs: it has read every row (BATCH sorts all input before the
+        // sessionizer runs) and is writing points, so it indexes the old versions.
+        IndexerFixture.await("the backfill writing points", Duration.ofMinutes(3),
+                () -> run.isDone() || !sessionRowsEmpty(), () -> "no point written yet");
+        SyntheticChat.Message edited = DATA.messages().get(100);
+        SyntheticChat.Message deleted = DATA.messages().get(400);
+        fx.update("UPDATE messages SET content = 'edited during the backfill' WHERE id = ?", edited.id());
+        fx.update("UPDATE messages SET is_deleted = true WHERE id = ?", deleted.id());
+        assertThat(run.isDone()).as("the backfill was still running when the changes were made").isFalse();
+        Map<String, Object> backfilled = run.get(5, java.util.concurrent.TimeUnit.MINUTES);
+        background.shutdown();
         long points = ((Number) backfilled.get(WriteBackCounter.POINTS_UPSERTED)).longValue();
         Map<String, Point> before = fx.points();
         assertThat(before).hasSize((int) points);
+        assertThat(before.values()).noneMatch(p -> p.content().contains("edited during the backfill"));
 
-        // changed after the backfill read the table, before the streaming job starts
-        SyntheticChat.Message edited = DATA.messages().get(100);
-        SyntheticChat.Message deleted = DATA.messages().get(400);
-        fx.update("UPDATE messages SET content = 'edited between backfill and streaming' WHERE id = ?", edited.id());
-        fx.update("UPDATE messages SET is_deleted = true WHERE id = ?", deleted.id());
         fx.start();
         fx.awaitVerifiedClean();
         String rest = cluster.getWebInterfaceURL();

@@ -175,34 +175,27 @@ final class IndexerFixture implements AutoCloseable {
             }
         }, () -> "status not RUNNING");
         // The CDC source opens its slot after the snapshot; give it a moment to start streaming.
-        await("replication slot active", Duration.ofMinutes(1), () -> {
-            try (Connection c = postgres.adminConnection();
-                    PreparedStatement ps = c.prepareStatement(
-                            "SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
-                ps.setString(1, slot);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() && rs.getBoolean(1);
-                }
-            } catch (SQLException e) {
-                return false;
+        await("replication slot active", Duration.ofMinutes(1), () -> slotActive().orElse(false),
+                () -> "slot " + slot + " not active");
+    }
+
+    /** Whether a job holds the replication slot; empty if that cannot be read. */
+    private java.util.Optional<Boolean> slotActive() {
+        try (Connection c = postgres.adminConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                return java.util.Optional.of(rs.next() && rs.getBoolean(1));
             }
-        }, () -> "slot " + slot + " not active");
+        } catch (SQLException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** Waits until no job holds the replication slot (a cancelled job's connection closes shortly after). */
     void awaitSlotInactive() throws InterruptedException {
-        await("replication slot inactive", Duration.ofMinutes(1), () -> {
-            try (Connection c = postgres.adminConnection();
-                    PreparedStatement ps = c.prepareStatement(
-                            "SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
-                ps.setString(1, slot);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return !rs.next() || !rs.getBoolean(1);
-                }
-            } catch (SQLException e) {
-                return false;
-            }
-        }, () -> "slot " + slot + " still active");
+        await("replication slot inactive", Duration.ofMinutes(1), () -> !slotActive().orElse(true),
+                () -> "slot " + slot + " still active");
     }
 
     /** Cancels the job and waits until it has stopped (the collection and slot stay). */

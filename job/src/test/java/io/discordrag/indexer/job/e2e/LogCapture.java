@@ -12,7 +12,7 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
 /** Collects the formatted log lines of one logger (the MiniCluster runs in this JVM, so job logs land here). */
-final class LogCapture extends AbstractAppender implements AutoCloseable {
+public final class LogCapture extends AbstractAppender implements AutoCloseable {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final String loggerName;
@@ -22,7 +22,7 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
         this.loggerName = loggerName;
     }
 
-    static LogCapture of(Class<?> logger) {
+    public static LogCapture of(Class<?> logger) {
         LogCapture capture = new LogCapture(logger.getName());
         capture.start();
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
@@ -39,7 +39,7 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
         lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return lines;
     }
 
