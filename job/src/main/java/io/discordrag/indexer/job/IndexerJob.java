@@ -11,6 +11,7 @@ import io.discordrag.indexer.job.source.PostgresPrerequisites;
 import io.discordrag.indexer.job.verify.VerifyCommand;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
 import io.qdrant.client.QdrantClient;
+import java.io.PrintStream;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.Optional;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * {@code qdrant.alias} to it in one atomic step (and drops the old collection if asked), so readers of
  * the alias never see an empty or half-built index. Submitted with {@code flink run} it runs on that
  * cluster; started as a plain Java program it runs in an embedded MiniCluster.
- * {@code --help} lists every option with its default. Exit codes: 0 success, 2 bad options, 1 failure.
+ * {@code --help} lists every option with its default. Exit codes: 0 success, 2 bad options, 1 failure
+ * or an environment that is not ready (a {@link NotReadyException}, printed as one error).
  * {@code verify [--guild ID]} as the first argument runs the {@link VerifyCommand} with the same options.
  */
 public final class IndexerJob {
@@ -40,13 +42,24 @@ public final class IndexerJob {
     private IndexerJob() {}
 
     public static void main(String[] args) throws Exception {
+        int exitCode = run(args, System.out, System.err);
+        if (exitCode != 0) {
+            System.exit(exitCode);
+        }
+    }
+
+    /**
+     * Runs the command line and returns its exit code: 0 done, 1 failed or not ready, 2 bad options. Bad
+     * options and an environment that is not ready ({@link NotReadyException}) are reported on {@code err}
+     * as one error, without a stack trace. In streaming mode it returns only when the job ends.
+     */
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         if (args.length > 0 && args[0].equals("verify")) {
-            System.exit(VerifyCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
-            return;
+            return VerifyCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         }
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            System.out.println(IndexerConfig.help());
-            return;
+            out.println(IndexerConfig.help());
+            return 0;
         }
         IndexerConfig config;
         try {
@@ -55,28 +68,37 @@ public final class IndexerJob {
             config.sessions();
             config.embedding();
         } catch (IllegalArgumentException e) {
-            System.err.println("discord-rag-indexer: " + e.getMessage());
-            System.exit(2);
-            return;
+            err.println(ERROR_PREFIX + e.getMessage());
+            return 2;
         }
+        return run(config, err);
+    }
+
+    /** Runs a parsed configuration; exit codes and error reporting as {@link #run(String[], PrintStream, PrintStream)}. */
+    static int run(IndexerConfig config, PrintStream err) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        if (!config.mode().bounded()) {
-            prepare(env, config);
-            env.execute(config.get(IndexerOptions.JOB_NAME));
-            return;
-        }
-        JobStatus status;
         try {
-            status = runBounded(env, config, PROGRESS_INTERVAL);
-        } catch (IllegalArgumentException e) {
-            System.err.println("discord-rag-indexer: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        if (status != JobStatus.FINISHED) {
-            System.exit(1);
+            if (!config.mode().bounded()) {
+                prepare(env, config);
+                env.execute(config.get(IndexerOptions.JOB_NAME));
+                return 0;
+            }
+            JobStatus status;
+            try {
+                status = runBounded(env, config, PROGRESS_INTERVAL);
+            } catch (IllegalArgumentException e) {
+                err.println(ERROR_PREFIX + e.getMessage());
+                return 2;
+            }
+            return status == JobStatus.FINISHED ? 0 : 1;
+        } catch (NotReadyException e) {
+            LOG.error("Not started: {}", e.getMessage());
+            err.println(ERROR_PREFIX + e.getMessage());
+            return 1;
         }
     }
+
+    private static final String ERROR_PREFIX = "discord-rag-indexer: ";
 
     static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(30);
 
@@ -171,7 +193,7 @@ public final class IndexerJob {
     public static void prepare(StreamExecutionEnvironment env, IndexerConfig config) throws Exception {
         PostgresOptions postgres = config.postgres();
         boolean bounded = config.mode().bounded();
-        try (Connection c = postgres.connect()) {
+        try (Connection c = connect(postgres)) {
             if (bounded) { // reads the table over plain JDBC: no replication needed, but no streaming job either
                 PostgresPrerequisites.checkSlotIdle(c, postgres.slot());
             } else {
@@ -194,6 +216,16 @@ public final class IndexerJob {
         }
         env.getConfig().disableAutoGeneratedUIDs();
         StreamingPipeline.build(env, config, dimension);
+    }
+
+    private static Connection connect(PostgresOptions postgres) {
+        try {
+            return postgres.connect();
+        } catch (java.sql.SQLException e) {
+            throw new NotReadyException("Cannot connect to PostgreSQL at " + postgres.jdbcUrl() + " as "
+                    + postgres.user() + ": " + e.getMessage() + " (check postgres.host, postgres.port, "
+                    + "postgres.database, postgres.user, and the password in the environment)", e);
+        }
     }
 
     private static int modelDimension(IndexerConfig config) {

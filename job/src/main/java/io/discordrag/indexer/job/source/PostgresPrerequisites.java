@@ -1,5 +1,6 @@
 package io.discordrag.indexer.job.source;
 
+import io.discordrag.indexer.job.NotReadyException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,25 +20,25 @@ public final class PostgresPrerequisites {
 
     private PostgresPrerequisites() {}
 
-    /** Throws {@link IllegalStateException} listing every problem found; returns quietly if none. */
+    /** Throws {@link NotReadyException} listing every problem found; returns quietly if none. */
     public static void check(Connection connection, String publication, String slotName) throws SQLException {
         List<String> problems = findProblems(connection, publication, slotName);
         if (!problems.isEmpty()) {
-            throw new IllegalStateException("PostgreSQL is not ready for change data capture:\n  - "
+            throw new NotReadyException("PostgreSQL is not ready for change data capture:\n  - "
                     + String.join("\n  - ", problems)
                     + "\nSee deploy/sql/02-cdc.sql and the README section 'Database setup'.");
         }
     }
 
     /**
-     * For a backfill or reindex: throws {@link IllegalStateException} when the streaming job's
+     * For a backfill or reindex: throws {@link NotReadyException} when the streaming job's
      * replication slot is in use, i.e. a streaming job is running on this database — both would write
      * {@code message_sessions} and {@code messages.qdrant_point_id}, and neither would know the other's
      * points.
      */
     public static void checkSlotIdle(Connection connection, String slotName) throws SQLException {
         if (bool(connection, "SELECT active FROM pg_replication_slots WHERE slot_name = ?", slotName)) {
-            throw new IllegalStateException("Replication slot '" + slotName + "' is in use: a streaming job is "
+            throw new NotReadyException("Replication slot '" + slotName + "' is in use: a streaming job is "
                     + "running on this database. Stop it before a backfill or reindex (both write message_sessions) "
                     + "and start it afresh afterwards: it indexes what changed meanwhile without re-embedding "
                     + "the rest (README, 'Backfill').");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.discordrag.indexer.job.IndexerJob;
+import io.discordrag.indexer.job.NotReadyException;
 import io.discordrag.indexer.job.e2e.IndexerFixture.Point;
 import io.discordrag.indexer.job.search.SearchHit;
 import io.discordrag.indexer.job.search.SearchRequest;
@@ -242,7 +243,7 @@ class ReindexITCase {
         fx.start(streaming);
         Map<String, String> backfill = new java.util.HashMap<>(streaming);
         backfill.put("mode", "backfill");
-        assertThatThrownBy(() -> run(backfill)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> run(backfill)).isInstanceOf(NotReadyException.class)
                 .hasMessageContaining("slot '" + streaming.get("postgres.slot") + "' is in use");
         fx.stopJob();
         fx.awaitSlotInactive();

@@ -3,6 +3,7 @@ package io.discordrag.indexer.job.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.discordrag.indexer.job.NotReadyException;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
 import java.sql.Connection;
 import org.junit.jupiter.api.AfterEach;
@@ -68,7 +69,7 @@ class PostgresPrerequisitesTest {
         assertThat(problems()).hasSize(3);
         try (Connection c = POSTGRES.indexerConnection()) {
             assertThatThrownBy(() -> PostgresPrerequisites.check(c, PUB, "indexer_slot"))
-                    .isInstanceOf(IllegalStateException.class)
+                    .isInstanceOf(NotReadyException.class)
                     .hasMessageContaining("may not replicate")
                     .hasMessageContaining("GRANT SELECT ON users")
                     .hasMessageContaining("GRANT UPDATE (qdrant_point_id) ON messages")

@@ -1,5 +1,6 @@
 package io.discordrag.indexer.job.sink.qdrant;
 
+import io.discordrag.indexer.job.NotReadyException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.qdrant.client.QdrantClient;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * Makes the collection ready, idempotently: creates it if missing (cosine vectors of the model's size,
  * the multitenancy HNSW layout), verifies an existing one has that size and distance (and fails with a
  * message naming both otherwise), creates missing payload indexes of {@link PayloadSchema#INDEXES}, and
- * creates the alias when one is configured. Safe to run from several subtasks at once.
+ * creates the alias when one is configured. Safe to run from several subtasks at once. A collection or
+ * alias that cannot serve this job, or a Qdrant that cannot be reached, is a {@link NotReadyException}.
  */
 public final class CollectionBootstrap {
 
@@ -50,7 +52,7 @@ public final class CollectionBootstrap {
                         null, null), name);
                 indexes.add(index.field());
             } else if (existing.getDataType() != index.type()) {
-                throw new IllegalStateException("Qdrant collection '" + name + "' has a " + existing.getDataType()
+                throw new NotReadyException("Qdrant collection '" + name + "' has a " + existing.getDataType()
                         + " index on payload field '" + index.field() + "', but the indexer needs "
                         + index.type());
             }
@@ -90,13 +92,13 @@ public final class CollectionBootstrap {
     static void verify(String name, CollectionInfo info, int dimension) {
         VectorsConfig vectors = info.getConfig().getParams().getVectorsConfig();
         if (!vectors.hasParams()) {
-            throw new IllegalStateException("Qdrant collection '" + name + "' uses named vectors "
+            throw new NotReadyException("Qdrant collection '" + name + "' uses named vectors "
                     + vectors.getParamsMap().getMapMap().keySet() + "; the indexer needs one unnamed vector of size "
                     + dimension + " (cosine). Use another collection or reindex.");
         }
         VectorParams params = vectors.getParams();
         if (params.getSize() != dimension || params.getDistance() != Distance.Cosine) {
-            throw new IllegalStateException("Qdrant collection '" + name + "' has vectors of size "
+            throw new NotReadyException("Qdrant collection '" + name + "' has vectors of size "
                     + params.getSize() + " with distance " + params.getDistance() + ", but the model produces "
                     + dimension + "-dimensional cosine vectors. Use another collection (qdrant.collection) "
                     + "or reindex into a new one.");
@@ -108,7 +110,7 @@ public final class CollectionBootstrap {
         for (AliasDescription a : call(client.listAliasesAsync(), options.collection())) {
             if (a.getAliasName().equals(alias)) {
                 if (!a.getCollectionName().equals(options.collection())) {
-                    throw new IllegalStateException("Qdrant alias '" + alias + "' points to collection '"
+                    throw new NotReadyException("Qdrant alias '" + alias + "' points to collection '"
                             + a.getCollectionName() + "', not to '" + options.collection()
                             + "'. Move it with the reindex mode, or configure qdrant.collection accordingly.");
                 }
@@ -130,8 +132,8 @@ public final class CollectionBootstrap {
         }
     }
 
-    private static IllegalStateException failure(String what, String collection, ExecutionException e) {
-        return new IllegalStateException("Cannot " + what + " Qdrant collection '" + collection + "': "
+    private static NotReadyException failure(String what, String collection, ExecutionException e) {
+        return new NotReadyException("Cannot " + what + " Qdrant collection '" + collection + "': "
                 + e.getCause().getMessage(), e.getCause());
     }
 }

@@ -3,6 +3,7 @@ package io.discordrag.indexer.job.sink.qdrant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.discordrag.indexer.job.NotReadyException;
 import io.discordrag.indexer.testing.qdrant.QdrantExtension;
 import io.discordrag.indexer.testing.qdrant.QdrantTarget;
 import io.qdrant.client.QdrantClient;
@@ -94,7 +95,7 @@ class CollectionBootstrapTest {
         QDRANT.client().createCollectionAsync(options.collection(),
                 VectorParams.newBuilder().setSize(768).setDistance(Distance.Cosine).build()).get();
         assertThatThrownBy(() -> CollectionBootstrap.ensure(QDRANT.client(), options, 384))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(NotReadyException.class)
                 .hasMessageContaining(options.collection())
                 .hasMessageContaining("size 768")
                 .hasMessageContaining("384-dimensional cosine");
@@ -106,7 +107,7 @@ class CollectionBootstrapTest {
         QDRANT.client().createCollectionAsync(options.collection(),
                 VectorParams.newBuilder().setSize(384).setDistance(Distance.Dot).build()).get();
         assertThatThrownBy(() -> CollectionBootstrap.ensure(QDRANT.client(), options, 384))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(NotReadyException.class)
                 .hasMessageContaining("distance Dot");
     }
 
@@ -126,7 +127,7 @@ class CollectionBootstrapTest {
         QdrantCollectionOptions elsewhere = QdrantCollectionOptions.builder()
                 .collection(other.collection()).alias(alias).build();
         assertThatThrownBy(() -> CollectionBootstrap.ensure(QDRANT.client(), elsewhere, 384))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(NotReadyException.class)
                 .hasMessageContaining("points to collection '" + name + "'");
     }
 
