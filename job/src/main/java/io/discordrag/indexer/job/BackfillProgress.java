@@ -19,8 +19,9 @@ import org.apache.flink.core.execution.JobClient;
 
 /**
  * Follows a running backfill from the client and reports, every {@code interval}: rows read of the
- * estimated total, points written, throughput and ETA (from the job's accumulators, so it works the same
- * in a MiniCluster and on a cluster). Returns when the job has reached a terminal state.
+ * estimated total, points written and the messages in them, throughput and ETA — of the reading while
+ * rows remain, then of the embedding from the messages indexed so far (from the job's accumulators, so it
+ * works the same in a MiniCluster and on a cluster). Returns when the job has reached a terminal state.
  */
 public final class BackfillProgress {
 
@@ -69,6 +70,7 @@ public final class BackfillProgress {
         long rows = number(accumulators.get(ChangeInterpreter.ROWS_READ));
         long upserts = number(accumulators.get(WriteBackCounter.POINTS_UPSERTED));
         long deletes = number(accumulators.get(WriteBackCounter.POINTS_DELETED));
+        long messages = number(accumulators.get(WriteBackCounter.MESSAGES_INDEXED));
         double seconds = Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
         double rate = rows / seconds;
         StringBuilder sb = new StringBuilder(done ? "backfill: finished — " : "backfill: ")
@@ -79,13 +81,21 @@ public final class BackfillProgress {
         } else {
             sb.append(" rows");
         }
-        sb.append(String.format(Locale.ROOT, " read, %,d points written, %,d deleted; %.0f rows/s, %.1f points/s",
-                upserts, deletes, rate, upserts / seconds));
+        sb.append(String.format(Locale.ROOT, " read, %,d points written (%,d messages), %,d deleted; %.0f rows/s, "
+                + "%.1f points/s", upserts, messages, deletes, rate, upserts / seconds));
         if (done) {
             sb.append(String.format(Locale.ROOT, "; %.0f s", seconds));
         } else if (estimatedRows > rows && rate > 0) {
             sb.append(String.format(Locale.ROOT, "; reading done in ~%.0f s (embedding may take longer)",
                     (estimatedRows - rows) / rate));
+        } else if (messages > 0 && rows > messages) {
+            // Every row read is either indexed or skipped (a lone message, a bad row), so this slightly
+            // overestimates; sessions a re-run finds unchanged are not written and make it larger still.
+            double messageRate = messages / seconds;
+            double left = (rows - messages) / messageRate;
+            sb.append(String.format(Locale.ROOT, left < 600 ? "; about %.0f s left" : "; about %.0f min left",
+                    left < 600 ? left : left / 60)).append(String.format(Locale.ROOT,
+                    " at %.0f messages/s indexed", messageRate));
         }
         return sb.toString();
     }

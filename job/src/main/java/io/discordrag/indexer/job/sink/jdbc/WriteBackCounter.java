@@ -19,12 +19,15 @@ public class WriteBackCounter extends RichMapFunction<ChunkUpdate, ChunkUpdate> 
     /** Accumulators (read by the backfill's progress log): point upserts and deletes on their way out. */
     public static final String POINTS_UPSERTED = "pointsUpserted";
     public static final String POINTS_DELETED = "pointsDeleted";
+    /** Accumulator: messages in the points upserted (the backfill's time-left estimate once reading is done). */
+    public static final String MESSAGES_INDEXED = "messagesIndexed";
 
     private transient Counter sessions;
     private transient Counter deletes;
     private transient Counter rows;
     private transient org.apache.flink.api.common.accumulators.LongCounter upsertedPoints;
     private transient org.apache.flink.api.common.accumulators.LongCounter deletedPoints;
+    private transient org.apache.flink.api.common.accumulators.LongCounter indexedMessages;
 
     @Override
     public void open(OpenContext openContext) {
@@ -35,6 +38,8 @@ public class WriteBackCounter extends RichMapFunction<ChunkUpdate, ChunkUpdate> 
         deletedPoints = new org.apache.flink.api.common.accumulators.LongCounter();
         getRuntimeContext().addAccumulator(POINTS_UPSERTED, upsertedPoints);
         getRuntimeContext().addAccumulator(POINTS_DELETED, deletedPoints);
+        indexedMessages = new org.apache.flink.api.common.accumulators.LongCounter();
+        getRuntimeContext().addAccumulator(MESSAGES_INDEXED, indexedMessages);
     }
 
     @Override
@@ -43,6 +48,7 @@ public class WriteBackCounter extends RichMapFunction<ChunkUpdate, ChunkUpdate> 
             sessions.inc();
             rows.inc(u.messageIds().length);
             upsertedPoints.add(1);
+            indexedMessages.add(u.messageIds().length);
         } else {
             deletes.inc();
             deletedPoints.add(1);
