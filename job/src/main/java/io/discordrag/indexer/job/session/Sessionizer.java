@@ -131,8 +131,10 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
                 TypeInformation.of(EmittedChunk.class)));
         channel = getRuntimeContext().getState(new ValueStateDescriptor<>("channel",
                 TypeInformation.of(ChannelState.class)));
-        getRuntimeContext().registerUserCodeClassLoaderReleaseHookIfAbsent(RELEASE_HOOK, EmbeddingModelPool::closeAll);
-        lease = EmbeddingModelPool.acquire(embedding);
+        ClassLoader job = getRuntimeContext().getUserCodeClassLoader();
+        getRuntimeContext().registerUserCodeClassLoaderReleaseHookIfAbsent(RELEASE_HOOK,
+                () -> EmbeddingModelPool.releaseAll(job));
+        lease = EmbeddingModelPool.acquire(embedding, job);
         tokenCounter = lease.model().tokenizer()::countTokens;
         gapMillis = options.gap().toMillis();
         indexedSessions = index == null ? null : new IndexedSessions(index, !rebuild);

@@ -91,8 +91,7 @@ class BackfillITCase {
             assertThat(((Number) result.get(ChangeInterpreter.ROWS_READ)).longValue()).isEqualTo(DATA.messages().size());
             Map<String, Point> backfilled = fx.points(collection);
             assertSamePoints(backfilled, streamed, "backfill at parallelism " + parallelism);
-            IndexerFixture.VerifyRun verified = fx.verify(options, null);
-            assertThat(verified.out()).as(verified.err()).startsWith("verify: clean");
+            fx.verify(options, null).assertExit(io.discordrag.indexer.job.verify.VerifyCommand.CLEAN);
             QDRANT.client().deleteCollectionAsync(collection).get();
         }
     }

@@ -476,6 +476,14 @@ final class IndexerFixture implements AutoCloseable {
 
     /** What one {@code verify} run printed and returned. */
     record VerifyRun(int exitCode, String out, String err) {
+        /** Asserts the exit code; a failure shows everything verify printed, its error output included. */
+        VerifyRun assertExit(int expected) {
+            org.assertj.core.api.Assertions.assertThat(exitCode)
+                    .as("verify's exit code; it printed:%n%s%n-- stderr --%n%s", out, err)
+                    .isEqualTo(expected);
+            return this;
+        }
+
         boolean lists(io.discordrag.indexer.job.verify.Finding.Kind kind, String pointId, String messages) {
             return out.lines().anyMatch(l -> l.startsWith(kind.name() + " ")
                     && (pointId == null || l.contains("point " + pointId))

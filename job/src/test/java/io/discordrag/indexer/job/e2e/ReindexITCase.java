@@ -196,7 +196,7 @@ class ReindexITCase {
         }
         assertThat(modelsInSessionTable()).containsExactly(NEW_MODEL);
         IndexerFixture.VerifyRun verify = fx.verify(reindex, null);
-        assertThat(verify.exitCode()).as(verify.out() + verify.err()).isEqualTo(VerifyCommand.CLEAN);
+        verify.assertExit(VerifyCommand.CLEAN);
     }
 
     @Test

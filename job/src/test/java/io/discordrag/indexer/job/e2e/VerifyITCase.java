@@ -96,11 +96,11 @@ class VerifyITCase {
     void anIndexBuiltByTheJobVerifiesCleanPerGuildAndAsAWhole() throws Exception {
         indexSampleGuilds();
         VerifyRun all = verify(null);
-        assertThat(all.exitCode()).isEqualTo(VerifyCommand.CLEAN);
+        all.assertExit(VerifyCommand.CLEAN);
         assertThat(all.out()).startsWith("verify: clean").contains("15 messages in 3 channels of 2 guilds, 6 points checked");
-        assertThat(verify(1L).exitCode()).isEqualTo(VerifyCommand.CLEAN);
+        verify(1L).assertExit(VerifyCommand.CLEAN);
         VerifyRun two = verify(2L);
-        assertThat(two.exitCode()).isEqualTo(VerifyCommand.CLEAN);
+        two.assertExit(VerifyCommand.CLEAN);
         assertThat(two.out()).contains("2 messages in 1 channels of 1 guilds, 1 points checked");
     }
 
@@ -130,7 +130,7 @@ class VerifyITCase {
         fx.update("UPDATE messages SET qdrant_point_id = '" + a + "' WHERE id = 30");
 
         VerifyRun all = verify(null);
-        assertThat(all.exitCode()).as(all.out()).isEqualTo(VerifyCommand.INCONSISTENT);
+        all.assertExit(VerifyCommand.INCONSISTENT);
         assertThat(all.lists(Kind.UNCOVERED, b, "[4,5]")).as(all.out()).isTrue();
         assertThat(all.lists(Kind.STALE, a, "[1,2,3]")).as(all.out()).isTrue();
         assertThat(all.lists(Kind.STALE, c, "[6,40,7]")).as(all.out()).isTrue();
@@ -146,7 +146,7 @@ class VerifyITCase {
                 + "write_back 3");
 
         VerifyRun guild2 = verify(2L);
-        assertThat(guild2.exitCode()).isEqualTo(VerifyCommand.INCONSISTENT);
+        guild2.assertExit(VerifyCommand.INCONSISTENT);
         assertThat(guild2.lists(Kind.WRONG_GUILD, e, "[20,21]")).as(guild2.out()).isTrue();
         assertThat(guild2.count(Kind.WRONG_GUILD)).as(guild2.out()).isEqualTo(1);
         assertThat(guild2.out().lines().filter(l -> !l.startsWith("verify:"))).hasSize(1);
@@ -171,7 +171,7 @@ class VerifyITCase {
 
         options.put("qdrant.collection", "no_such_collection");
         VerifyRun missing = verify(null);
-        assertThat(missing.exitCode()).isEqualTo(VerifyCommand.FAILED);
+        missing.assertExit(VerifyCommand.FAILED);
         assertThat(missing.err()).contains("verify: could not complete");
     }
 

@@ -49,10 +49,11 @@ public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT>
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        // Safety net: if close() is never reached, models die with the job's classloader.
+        // Safety net: if close() is never reached, the job's leases end with its classloader.
+        ClassLoader job = getRuntimeContext().getUserCodeClassLoader();
         getRuntimeContext().registerUserCodeClassLoaderReleaseHookIfAbsent(
-                RELEASE_HOOK, EmbeddingModelPool::closeAll);
-        lease = EmbeddingModelPool.acquire(options);
+                RELEASE_HOOK, () -> EmbeddingModelPool.releaseAll(job));
+        lease = EmbeddingModelPool.acquire(options, job);
         metrics = new EmbeddingMetrics(getRuntimeContext().getMetricGroup(), lease.batcher()::queued);
     }
 

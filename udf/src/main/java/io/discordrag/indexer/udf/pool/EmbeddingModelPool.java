@@ -3,8 +3,13 @@ package io.discordrag.indexer.udf.pool;
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.batch.MicroBatcher;
 import io.discordrag.indexer.udf.model.EmbeddingModel;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +21,12 @@ import org.slf4j.LoggerFactory;
  * <p>In Flink, statics of job code live once per job per TaskManager (one user-code classloader, kept
  * across failover restarts), which makes this the per-TaskManager model pool: all subtasks of a job on
  * a TaskManager share one model. A resubmitted job gets a new classloader and so a pool of its own.
+ *
+ * <p>A lease may name an owner (a Flink operator passes its job's user-code classloader): {@link
+ * #releaseAll(Object)}, the classloader release hook, then releases exactly the leases that owner still
+ * holds and never a model someone else still uses. When a job runs in-process (MiniCluster: tests, the
+ * demo, a backfill run as a plain program) the pool's statics are shared with the rest of the JVM, e.g. a
+ * {@code verify} started right after the job; closing every model there would pull it out from under them.
  * Thread-safe.
  */
 public final class EmbeddingModelPool {
@@ -23,6 +34,7 @@ public final class EmbeddingModelPool {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddingModelPool.class);
 
     private static final Map<EmbeddingOptions, Entry> ENTRIES = new HashMap<>();
+    private static final Map<Object, Set<Lease>> OWNED = new IdentityHashMap<>();
     private static long loads;
 
     private static final class Entry {
@@ -39,7 +51,15 @@ public final class EmbeddingModelPool {
     private EmbeddingModelPool() {}
 
     /** A lease on the shared model for {@code options}, loading it if nobody holds it yet. */
-    public static synchronized Lease acquire(EmbeddingOptions options) {
+    public static Lease acquire(EmbeddingOptions options) {
+        return acquire(options, null);
+    }
+
+    /**
+     * A lease as {@link #acquire(EmbeddingOptions)} that {@link #releaseAll(Object)} of {@code owner}
+     * (compared by identity; null for none) releases if it is still open then.
+     */
+    public static synchronized Lease acquire(EmbeddingOptions options, Object owner) {
         Entry entry = ENTRIES.get(options);
         if (entry == null) {
             long start = System.nanoTime();
@@ -53,10 +73,21 @@ public final class EmbeddingModelPool {
                     (System.nanoTime() - start) / 1_000_000);
         }
         entry.references++;
-        return new Lease(options, entry.batcher);
+        Lease lease = new Lease(options, entry.batcher, owner);
+        if (owner != null) {
+            OWNED.computeIfAbsent(owner, o -> new LinkedHashSet<>()).add(lease);
+        }
+        return lease;
     }
 
-    private static synchronized void release(EmbeddingOptions options) {
+    private static synchronized void release(Lease lease) {
+        if (lease.owner != null) {
+            Set<Lease> owned = OWNED.get(lease.owner);
+            if (owned != null && owned.remove(lease) && owned.isEmpty()) {
+                OWNED.remove(lease.owner);
+            }
+        }
+        EmbeddingOptions options = lease.options;
         Entry entry = ENTRIES.get(options);
         if (entry == null) {
             return;
@@ -83,21 +114,31 @@ public final class EmbeddingModelPool {
         return loads;
     }
 
-    /** Closes every model whatever its references: the safety net when a classloader is released. */
-    public static synchronized void closeAll() {
-        ENTRIES.values().forEach(EmbeddingModelPool::close);
-        ENTRIES.clear();
+    /**
+     * Releases the leases {@code owner} still holds (those its users did not close), closing a model
+     * only when that was its last lease: the safety net run when a job's classloader is released.
+     */
+    public static void releaseAll(Object owner) {
+        List<Lease> open;
+        synchronized (EmbeddingModelPool.class) {
+            Set<Lease> owned = OWNED.get(owner);
+            open = owned == null ? List.of() : new ArrayList<>(owned);
+        }
+        // outside the pool's lock: Lease.close locks the lease, then the pool
+        open.forEach(Lease::close);
     }
 
     /** A hold on a pooled model; close it exactly once. */
     public static final class Lease implements AutoCloseable {
         private final EmbeddingOptions options;
         private final MicroBatcher batcher;
+        private final Object owner;
         private boolean closed;
 
-        private Lease(EmbeddingOptions options, MicroBatcher batcher) {
+        private Lease(EmbeddingOptions options, MicroBatcher batcher, Object owner) {
             this.options = options;
             this.batcher = batcher;
+            this.owner = owner;
         }
 
         public MicroBatcher batcher() {
@@ -112,7 +153,7 @@ public final class EmbeddingModelPool {
         public synchronized void close() {
             if (!closed) {
                 closed = true;
-                release(options);
+                release(this);
             }
         }
     }

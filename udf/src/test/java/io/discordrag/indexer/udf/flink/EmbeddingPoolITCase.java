@@ -10,6 +10,9 @@ import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.restartstrategy.RestartStrategies;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -115,6 +118,70 @@ class EmbeddingPoolITCase {
         List<Tuple3<String, float[], Integer>> out = run(true);
         assertThat(FAIL_ONCE.get()).as("the failure was injected").isFalse();
         assertCorrect(out);
+        assertThat(EmbeddingModelPool.loadedModels()).isZero();
+    }
+
+    /** The user-code classloader of the last job that ran {@link CaptureClassLoader}. */
+    private static final AtomicReference<ClassLoader> JOB_CLASSLOADER = new AtomicReference<>();
+
+    /** Passes records through and remembers its job's user-code classloader. */
+    private static final class CaptureClassLoader extends RichMapFunction<String, String> {
+        @Override
+        public void open(OpenContext openContext) {
+            JOB_CLASSLOADER.set(getRuntimeContext().getUserCodeClassLoader());
+        }
+
+        @Override
+        public String map(String value) {
+            return value;
+        }
+    }
+
+    /** True once Flink has released the classloader, which it does after running its release hooks. */
+    private static boolean released(ClassLoader loader) {
+        try {
+            loader.loadClass(String.class.getName());
+            return false;
+        } catch (IllegalStateException | ClassNotFoundException e) {
+            return true;
+        }
+    }
+
+    /**
+     * The cause of a failure seen in tests, the demo and {@code verify}: the release hook of a finished
+     * in-process job closed every pooled model, also one that code outside the job (here: this test,
+     * like a {@code verify} started right after a job) still held, which then failed with "Native
+     * resource has been released already". The hook may release only the job's own leases.
+     */
+    @Test
+    void theReleaseOfAFinishedJobsClassloaderLeavesALeaseHeldOutsideTheJobWorking() throws Exception {
+        try (EmbeddingModelPool.Lease outside = EmbeddingModelPool.acquire(OPTIONS)) {
+            JOB_CLASSLOADER.set(null);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(1);
+            DataStream<String> input = env.fromData(texts()).map(new CaptureClassLoader());
+            List<Tuple3<String, float[], Integer>> out = new ArrayList<>();
+            EmbeddingAsync.ordered(input, new EmbeddingAsyncFunction<String, Tuple3<String, float[], Integer>>(
+                            OPTIONS, text -> text, (text, vector) -> Tuple3.of(text, vector, 0),
+                            Types.TUPLE(Types.STRING, Types.PRIMITIVE_ARRAY(Types.FLOAT), Types.INT)))
+                    .executeAndCollect("release-hook").forEachRemaining(out::add);
+            assertCorrect(out);
+
+            ClassLoader job = JOB_CLASSLOADER.get();
+            assertThat(job).as("the job's classloader").isNotNull();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (!released(job) && System.nanoTime() < deadline) {
+                Thread.sleep(20); // Flink releases a finished job's classloader asynchronously
+            }
+            assertThat(released(job)).as("Flink released the finished job's classloader (and ran its hooks)")
+                    .isTrue();
+
+            String text = "still usable after the job ended";
+            assertThat(outside.model().tokenizer().countTokens(text)).isPositive();
+            assertThat(VectorMath.cosine(reference.embed(text), outside.batcher().submit(text).get().vector()))
+                    .isGreaterThan(0.9999);
+            assertThat(EmbeddingModelPool.loadedModels()).as("the model held outside the job").isEqualTo(1);
+        }
         assertThat(EmbeddingModelPool.loadedModels()).isZero();
     }
 
