@@ -31,7 +31,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Commit-to-Qdrant lag of edits and deletes under a steady live load, read from the job's own lag
- * histograms ({@code commitToQdrantLagMs.<type>}) through the Flink REST API, as an operator would.
+ * histograms ({@code commitToQdrantLagMs}, label {@code change=<type>}) through the Flink REST API, as an operator would.
  *
  * <p>Embedded PostgreSQL, the in-process Qdrant stand-in and the streaming job in a local MiniCluster
  * (parallelism 2, default options). A generator plays live Discord traffic at the target rate: many
@@ -96,13 +96,13 @@ public final class LiveLagBenchmark {
                     counts[0], counts[0] / (double) seconds, counts[1], counts[2]);
             Thread.sleep(20_000); // let the last edits and deletes reach Qdrant
             for (String type : List.of("insert", "edit", "delete")) {
-                Map<String, double[]> m = lagMetrics(rest, job.getJobID().toString(), "commitToQdrantLagMs." + type);
+                Map<String, double[]> m = lagMetrics(rest, job.getJobID().toString(), "change." + type + ".commitToQdrantLagMs");
                 double[] p50 = m.get("median");
                 double[] p99 = m.get("p99");
                 double[] max = m.get("max");
-                System.out.printf(Locale.ROOT, "commitToQdrantLagMs.%-6s p50 %6.0f ms  p99 %6.0f ms  max %6.0f ms"
+                System.out.printf(Locale.ROOT, "commitToQdrantLagMs%-16s p50 %6.0f ms  p99 %6.0f ms  max %6.0f ms"
                                 + "  (p50: mean of the subtasks' medians; p99, max: the worst subtask)%n",
-                        type, p50[1], p99[2], max[2]);
+                        "{change=" + type + "}", p50[1], p99[2], max[2]);
             }
             job.cancel().get();
         } finally {

@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Random;
 import java.util.UUID;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -61,23 +60,21 @@ public final class SinkThroughputBenchmark {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
         String content = "[someone @ 2024-05-01 10:00]: ".repeat(20);
         env.fromSequence(0, points - 1)
-                .map(i -> {
-                    Random r = new Random(i);
-                    float[] v = new float[384];
-                    for (int d = 0; d < v.length; d++) {
-                        v[d] = (float) r.nextGaussian();
-                    }
-                    return (PointOperation) PointOperation.upsert(
-                            UUID.nameUUIDFromBytes(("p" + i).getBytes(StandardCharsets.UTF_8)), v,
-                            new SessionPayload(1, 2, new long[] {i, i + 1}, new long[] {7, 8}, Instant.EPOCH,
-                                    Instant.EPOCH, content, "bench", 0));
-                })
-                .returns(TypeInformation.of(PointOperation.class))
-                .sinkTo(QdrantSink.<PointOperation>builder()
+                .sinkTo(QdrantSink.<Long>builder()
                         .setConnection(QdrantConnectionOptions.builder().host(standIn.host()).port(standIn.port()).build())
                         .setCollection(QdrantCollectionOptions.builder().collection(collection).build())
                         .setOptions(QdrantSinkOptions.builder().maxBatchPoints(batch).build())
-                        .setEmitter(OperationEmitter.identity())
+                        .setEmitter((i, out) -> {
+                            Random r = new Random(i);
+                            float[] v = new float[384];
+                            for (int d = 0; d < v.length; d++) {
+                                v[d] = (float) r.nextGaussian();
+                            }
+                            out.accept(PointOperation.upsert(
+                                    UUID.nameUUIDFromBytes(("p" + i).getBytes(StandardCharsets.UTF_8)), v,
+                                    new SessionPayload(1, 2, new long[] {i, i + 1}, new long[] {7, 8}, Instant.EPOCH,
+                                            Instant.EPOCH, content, "bench", 0)));
+                        })
                         .build());
         env.execute("sink-throughput-" + batch);
     }

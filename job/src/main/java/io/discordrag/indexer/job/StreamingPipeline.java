@@ -43,6 +43,8 @@ public final class StreamingPipeline {
     public static final String UID_EMBED = "embed-chunks";
     public static final String UID_RELEASE = "release-after-checkpoint";
     public static final String UID_QDRANT_SINK = "qdrant-sink";
+    /** The Qdrant sink's operator name, fixed so its metric ids do not change with the collection. */
+    public static final String NAME_QDRANT_SINK = "Qdrant sink";
     public static final String UID_WRITE_BACK_COUNTER = "write-back-counter";
     public static final String UID_WRITE_BACK = "postgres-write-back";
 
@@ -95,7 +97,9 @@ public final class StreamingPipeline {
                         .setEmitter(new ChunkPointEmitter())
                         .build())
                 .uid(UID_QDRANT_SINK)
-                .name("Qdrant: " + config.get(IndexerOptions.QDRANT_COLLECTION));
+                // a fixed name keeps the sink's metric ids across reindexes; the collection is in the description
+                .name(NAME_QDRANT_SINK)
+                .setDescription("Writes to Qdrant collection " + config.get(IndexerOptions.QDRANT_COLLECTION));
         committed.map(new WriteBackCounter())
                 .uid(UID_WRITE_BACK_COUNTER)
                 .name("Count write-back")

@@ -178,8 +178,11 @@ public final class IndexerConfig {
     public QdrantSinkOptions qdrantSink(int vectorSize) {
         return QdrantSinkOptions.builder()
                 .maxBatchPoints(config.get(QDRANT_BATCH_MAX_POINTS))
+                .maxBatchBytes(config.get(QDRANT_BATCH_MAX_BYTES).getBytes())
                 .flushInterval(config.get(QDRANT_BATCH_FLUSH_INTERVAL))
                 .maxAttempts(config.get(QDRANT_RETRY_MAX_ATTEMPTS))
+                .initialBackoff(config.get(QDRANT_RETRY_INITIAL_BACKOFF))
+                .maxBackoff(config.get(QDRANT_RETRY_MAX_BACKOFF))
                 .bootstrapVectorSize(vectorSize)
                 .build();
     }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
 
 /**
  * Every option of the indexer job, with its key, type, default and meaning. The main class reads them
@@ -47,7 +48,8 @@ public final class IndexerOptions {
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("checkpoint.interval")
             .durationType()
             .defaultValue(Duration.ofSeconds(10))
-            .withDescription("Checkpoint interval; Qdrant and Postgres writes are flushed on every checkpoint.");
+            .withDescription("Checkpoint interval; Postgres writes are flushed on every checkpoint, Qdrant writes not yet "
+                    + "acknowledged are saved in it.");
 
     // ------------------------------------------------------------------ postgres
 
@@ -191,6 +193,10 @@ public final class IndexerOptions {
             .intType().defaultValue(QdrantSinkOptions.DEFAULT_MAX_BATCH_POINTS)
             .withDescription("Most points per Qdrant write.");
 
+    public static final ConfigOption<MemorySize> QDRANT_BATCH_MAX_BYTES = ConfigOptions.key("qdrant.batch.max-bytes")
+            .memoryType().defaultValue(new MemorySize(QdrantSinkOptions.DEFAULT_MAX_BATCH_BYTES))
+            .withDescription("Most estimated bytes of points per Qdrant write.");
+
     public static final ConfigOption<Duration> QDRANT_BATCH_FLUSH_INTERVAL = ConfigOptions.key("qdrant.batch.flush-interval")
             .durationType().defaultValue(QdrantSinkOptions.DEFAULT_FLUSH_INTERVAL)
             .withDescription("Longest time a point waits in the sink's buffer.");
@@ -198,6 +204,14 @@ public final class IndexerOptions {
     public static final ConfigOption<Integer> QDRANT_RETRY_MAX_ATTEMPTS = ConfigOptions.key("qdrant.retry.max-attempts")
             .intType().defaultValue(QdrantSinkOptions.DEFAULT_MAX_ATTEMPTS)
             .withDescription("Attempts per Qdrant write before the job fails (and restarts from its checkpoint).");
+
+    public static final ConfigOption<Duration> QDRANT_RETRY_INITIAL_BACKOFF = ConfigOptions.key("qdrant.retry.initial-backoff")
+            .durationType().defaultValue(QdrantSinkOptions.DEFAULT_INITIAL_BACKOFF)
+            .withDescription("Backoff before the first retry of a failed Qdrant write; doubles with each attempt.");
+
+    public static final ConfigOption<Duration> QDRANT_RETRY_MAX_BACKOFF = ConfigOptions.key("qdrant.retry.max-backoff")
+            .durationType().defaultValue(QdrantSinkOptions.DEFAULT_MAX_BACKOFF)
+            .withDescription("Longest backoff between retries of a failed Qdrant write.");
 
     // ------------------------------------------------------------------ write-back
 
@@ -223,6 +237,7 @@ public final class IndexerOptions {
             EMBEDDING_ASYNC_TIMEOUT,
             QDRANT_HOST, QDRANT_PORT, QDRANT_TLS, QDRANT_API_KEY_ENV, QDRANT_API_KEY_FILE, QDRANT_TIMEOUT,
             QDRANT_COLLECTION, QDRANT_ALIAS, REINDEX_DROP_OLD, BACKFILL_SPLIT_ROWS, QDRANT_HNSW_M, QDRANT_HNSW_PAYLOAD_M, QDRANT_BATCH_MAX_POINTS,
-            QDRANT_BATCH_FLUSH_INTERVAL, QDRANT_RETRY_MAX_ATTEMPTS,
+            QDRANT_BATCH_MAX_BYTES, QDRANT_BATCH_FLUSH_INTERVAL, QDRANT_RETRY_MAX_ATTEMPTS, QDRANT_RETRY_INITIAL_BACKOFF,
+            QDRANT_RETRY_MAX_BACKOFF,
             WRITE_BACK_BATCH_SIZE, WRITE_BACK_BATCH_INTERVAL, WRITE_BACK_MAX_RETRIES);
 }

@@ -87,7 +87,7 @@ class EditsAndDeletesITCase {
 
     /** The commit-to-Qdrant lag histogram of this change type has values, read through the REST API. */
     private void assertLagRecorded(ClusterClient<?> cluster, String type) throws Exception {
-        String metric = "Qdrant__" + fx.collection + "__Writer.commitToQdrantLagMs." + type + "_max";
+        String metric = "Qdrant_sink__Writer.change." + type + ".commitToQdrantLagMs_max";
         long[] last = {-1};
         IndexerFixture.await(metric, IndexerFixture.CONVERGENCE_TIMEOUT, () -> {
             try {

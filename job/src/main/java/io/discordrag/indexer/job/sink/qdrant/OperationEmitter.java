@@ -11,15 +11,10 @@ public interface OperationEmitter<IN> extends Serializable {
 
     /**
      * Postgres commit times, by change type, of the changes this record brings to the index; the sink
-     * records {@code now - commit} in the histogram {@code commitToQdrantLagMs.<type>} once the record's
-     * operations are acknowledged by Qdrant. None by default.
+     * records {@code now - commit} in the histogram {@code commitToQdrantLagMs} (label {@code
+     * change=<type>}) once the record's operations are acknowledged by Qdrant. None by default.
      */
     default java.util.Map<String, Long> commitTimes(IN record) {
         return java.util.Map.of();
-    }
-
-    /** For a stream that already carries {@link PointOperation}s. */
-    static OperationEmitter<PointOperation> identity() {
-        return (op, out) -> out.accept(op);
     }
 }

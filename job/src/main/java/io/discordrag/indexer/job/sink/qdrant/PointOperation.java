@@ -1,7 +1,6 @@
 package io.discordrag.indexer.job.sink.qdrant;
 
 import java.io.Serializable;
-import org.apache.flink.api.common.typeinfo.TypeInfo;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.UUID;
@@ -11,7 +10,6 @@ import java.util.UUID;
  * they were emitted; an upsert replaces the point's vector and whole payload, a delete removes it, so
  * the last operation emitted for an id decides the point's final state.
  */
-@TypeInfo(PointOperationTypeInfoFactory.class)
 public sealed interface PointOperation extends Serializable permits PointOperation.Upsert, PointOperation.Delete {
 
     UUID pointId();

@@ -51,11 +51,6 @@ public final class QdrantCollectionOptions implements Serializable {
         return alias != null ? alias : collection;
     }
 
-    /** The same collection and layout without an alias (a re-index creates it without touching the alias). */
-    public QdrantCollectionOptions withoutAlias() {
-        return builder().collection(collection).hnswM(hnswM).hnswPayloadM(hnswPayloadM).build();
-    }
-
     public int hnswM() {
         return hnswM;
     }

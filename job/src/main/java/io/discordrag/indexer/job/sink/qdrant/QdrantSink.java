@@ -1,22 +1,28 @@
 package io.discordrag.indexer.job.sink.qdrant;
 
 import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.util.InstantiationUtil;
 
 /**
  * Flink sink writing {@link PointOperation}s to a Qdrant collection.
  *
- * <p>Delivery guarantee: AT_LEAST_ONCE, and because point ids are deterministic and operations on one id
- * apply in emission order (see {@link QdrantSinkWriter}), replays after a restart converge to the same
- * collection — the exactly-once <em>effect</em>. Every checkpoint flushes and waits for Qdrant to apply
- * everything buffered. Build with {@link #builder()}.
+ * <p>Delivery guarantee: AT_LEAST_ONCE (Qdrant has no transactions, so EXACTLY_ONCE is not offered).
+ * Because point ids are deterministic and operations on one id apply in emission order (see {@link
+ * QdrantSinkWriter}), replays after a restart converge to the same collection — the exactly-once
+ * <em>effect</em>. A checkpoint never waits for Qdrant: the operations Qdrant has not acknowledged are
+ * part of the checkpoint, and a restored writer writes them before anything new. At end of input
+ * everything is written before the sink finishes. Build with {@link #builder()}.
  */
-public final class QdrantSink<IN> implements Sink<IN> {
+public final class QdrantSink<IN> implements Sink<IN>, SupportsWriterState<IN, QdrantWriterState> {
 
     private static final long serialVersionUID = 1L;
 
@@ -38,16 +44,27 @@ public final class QdrantSink<IN> implements Sink<IN> {
     }
 
     @Override
-    public SinkWriter<IN> createWriter(WriterInitContext context) throws IOException {
+    public StatefulSinkWriter<IN, QdrantWriterState> createWriter(WriterInitContext context) throws IOException {
+        return restoreWriter(context, List.of());
+    }
+
+    @Override
+    public StatefulSinkWriter<IN, QdrantWriterState> restoreWriter(WriterInitContext context,
+            Collection<QdrantWriterState> recoveredState) throws IOException {
         return new QdrantSinkWriter<>(connection, collection, options, emitter, context.metricGroup(),
-                context.getProcessingTimeService());
+                context.getMailboxExecutor(), context.getProcessingTimeService(), recoveredState);
     }
 
     @Override
     @Deprecated
     public SinkWriter<IN> createWriter(InitContext context) throws IOException {
         return new QdrantSinkWriter<>(connection, collection, options, emitter, context.metricGroup(),
-                context.getProcessingTimeService());
+                context.getMailboxExecutor(), context.getProcessingTimeService(), List.of());
+    }
+
+    @Override
+    public SimpleVersionedSerializer<QdrantWriterState> getWriterStateSerializer() {
+        return QdrantWriterStateSerializer.INSTANCE;
     }
 
     /** Builder; {@link #build()} validates everything before a job is built. */
@@ -56,7 +73,6 @@ public final class QdrantSink<IN> implements Sink<IN> {
         private QdrantCollectionOptions collection = QdrantCollectionOptions.builder().build();
         private QdrantSinkOptions options = QdrantSinkOptions.builder().build();
         private OperationEmitter<IN> emitter;
-        private DeliveryGuarantee guarantee = DeliveryGuarantee.AT_LEAST_ONCE;
 
         private Builder() {}
 
@@ -77,16 +93,6 @@ public final class QdrantSink<IN> implements Sink<IN> {
 
         public Builder<IN> setEmitter(OperationEmitter<IN> emitter) {
             this.emitter = Objects.requireNonNull(emitter, "emitter cannot be null");
-            return this;
-        }
-
-        /** Only AT_LEAST_ONCE (and NONE, treated alike) are supported: Qdrant has no transactions. */
-        public Builder<IN> setDeliveryGuarantee(DeliveryGuarantee guarantee) {
-            if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
-                throw new IllegalArgumentException("The Qdrant sink does not support EXACTLY_ONCE: writes are "
-                        + "idempotent (deterministic point ids), so AT_LEAST_ONCE gives the exactly-once effect");
-            }
-            this.guarantee = Objects.requireNonNull(guarantee, "guarantee cannot be null");
             return this;
         }
 

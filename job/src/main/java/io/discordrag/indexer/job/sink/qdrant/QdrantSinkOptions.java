@@ -6,14 +6,16 @@ import java.util.Objects;
 
 /**
  * How the Qdrant sink batches and retries. A batch is sent when it holds {@code maxBatchPoints} points
- * or {@code maxBatchBytes}, when {@code flushInterval} has passed, and on every checkpoint. Transient
- * failures are retried with exponential backoff and jitter, at most {@code maxAttempts} times per
- * request; then the task fails and Flink restarts from the last checkpoint.
+ * or {@code maxBatchBytes}, when {@code flushInterval} has passed, and on every checkpoint (one batch in
+ * flight at a time). Transient failures are retried with exponential backoff and equal jitter, at most
+ * {@code maxAttempts} times per request; then the task fails and Flink restarts from the last checkpoint.
+ * Immutable; the builder rejects invalid values with a message naming the option's key.
  *
- * <p>Keys: {@code qdrant.batch.max-points} (256), {@code qdrant.batch.max-bytes} (8 MiB),
- * {@code qdrant.batch.flush-interval} (1 s), {@code qdrant.retry.max-attempts} (10),
- * {@code qdrant.retry.initial-backoff} (100 ms), {@code qdrant.retry.max-backoff} (10 s),
- * {@code qdrant.bootstrap.vector-size} (0 = do not bootstrap the collection).
+ * <p>Keys (see {@code IndexerOptions}): {@code qdrant.batch.max-points} (256), {@code
+ * qdrant.batch.max-bytes} (8 MiB), {@code qdrant.batch.flush-interval} (1 s), {@code
+ * qdrant.retry.max-attempts} (10), {@code qdrant.retry.initial-backoff} (100 ms), {@code
+ * qdrant.retry.max-backoff} (10 s). {@link #bootstrapVectorSize()} has no key: the job sets it to the
+ * embedding model's dimension (0 = do not bootstrap the collection).
  */
 public final class QdrantSinkOptions implements Serializable {
 
@@ -160,7 +162,7 @@ public final class QdrantSinkOptions implements Serializable {
         public Builder bootstrapVectorSize(int size) {
             if (size < 0 || size > 65536) {
                 throw new IllegalArgumentException(
-                        "qdrant.bootstrap.vector-size must be 0 (off) or 1..65536, got " + size);
+                        "the bootstrap vector size must be 0 (off) or 1..65536, got " + size);
             }
             this.bootstrapVectorSize = size;
             return this;

@@ -3,7 +3,10 @@ package io.discordrag.indexer.job.sink.qdrant;
 import static io.qdrant.client.PointIdFactory.id;
 import static io.qdrant.client.VectorsFactory.vectors;
 
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.Points.DeletePoints;
@@ -13,33 +16,44 @@ import io.qdrant.client.grpc.Points.PointsSelector;
 import io.qdrant.client.grpc.Points.UpsertPoints;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
-import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.util.function.ThrowingRunnable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Buffers point operations and writes them to Qdrant with {@code wait=true}. The buffer keeps one
- * operation per point id — the last one emitted, which alone decides the point's final state — so a
- * batch's upserts and deletes touch distinct points and may be sent in any order, while batches are
- * sent one after another, each retried until it succeeds or the attempts run out. A flush returns only
- * when everything buffered is applied in Qdrant, so a completed checkpoint means every earlier
- * operation is applied. Runs on the task thread; a full buffer or a retry blocks it (backpressure).
+ * Buffers point operations and writes them to Qdrant with {@code wait=true}, without blocking the task
+ * thread. The buffer keeps one operation per point id — the last one emitted, which alone decides the
+ * point's final state — so a batch's upserts and deletes touch distinct points. One batch is in flight
+ * at a time, retried with backoff until it succeeds or the attempts run out; the next batch goes only
+ * after Qdrant acknowledged it, which keeps the per-point order. Replies and retries come back to the
+ * task thread through the {@link MailboxExecutor}; nothing is enqueued after {@link #close()}.
+ *
+ * <p>A checkpoint does not wait for Qdrant: the operations not acknowledged yet (the batch in flight,
+ * then the buffer) are the writer's state, and a writer restored from it writes them first. At end of
+ * input {@link #flush} writes everything, yielding to the mailbox while it waits.
  */
-class QdrantSinkWriter<IN> implements SinkWriter<IN> {
+class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> {
 
     private static final Logger LOG = LoggerFactory.getLogger(QdrantSinkWriter.class);
 
@@ -50,23 +64,33 @@ class QdrantSinkWriter<IN> implements SinkWriter<IN> {
     static final String RETRIES = "qdrantRetries";
     static final String PERMANENT_FAILURES = "qdrantPermanentFailures";
     static final String CURRENT_BACKOFF_MS = "qdrantCurrentBackoffMs";
-    /** Histograms {@code commitToQdrantLagMs.<type>}: Postgres commit to Qdrant acknowledgement. */
-    public static final String COMMIT_LAG_GROUP = "commitToQdrantLagMs";
+    /** Histogram {@code commitToQdrantLagMs}: Postgres commit to Qdrant acknowledgement, per change type. */
+    public static final String COMMIT_LAG = "commitToQdrantLagMs";
+    /** Key of the commit-lag subgroup; its value (insert, edit, delete) becomes a label. */
+    public static final String CHANGE_KEY = "change";
+
+    /** Batches' worth of points that may wait behind the batch in flight before {@link #write} waits. */
+    static final int BUFFERED_BATCHES = 4;
 
     private final QdrantClient client;
     private final String target;
     private final QdrantSinkOptions options;
     private final OperationEmitter<IN> emitter;
+    private final MailboxExecutor mailbox;
     private final ProcessingTimeService timers;
+    private final ScheduledExecutorService retryTimer;
+    private final Object enqueueLock = new Object();
+    private volatile boolean closed;
 
-    private final Map<UUID, PointOperation> buffer = new LinkedHashMap<>();
-    private long bufferedRecords;
+    /** The newest operation per point id, oldest first; only the task thread touches it. */
+    private final LinkedHashMap<UUID, Pending> buffer = new LinkedHashMap<>();
     private long bufferedBytes;
-    /** (type, commit time) of the buffered records, recorded as lag once their batch is acknowledged. */
-    private final List<Map.Entry<String, Long>> bufferedCommits = new ArrayList<>();
-    private final Map<String, Histogram> commitLag = new HashMap<>();
-    private final MetricGroup commitLagGroup;
+    private Batch inFlight;
+    /** A flush was asked for: send batch after batch until the buffer is empty. */
+    private boolean draining;
 
+    private final Map<String, Histogram> commitLag = new HashMap<>();
+    private final MetricGroup metrics;
     private final Counter recordsSend;
     private final Counter bytesSend;
     private final Counter sendErrors;
@@ -79,11 +103,42 @@ class QdrantSinkWriter<IN> implements SinkWriter<IN> {
     private volatile long currentBackoffMs;
     private volatile long lastSendTimeMs;
 
+    /** A buffered operation with the input records and commits it stands for (for metrics). */
+    private static final class Pending {
+        final PointOperation op;
+        long records;
+        final List<Map.Entry<String, Long>> commits = new ArrayList<>(0);
+
+        Pending(PointOperation op) {
+            this.op = op;
+        }
+    }
+
+    /** A batch being written: its upsert request, then its delete request, each retried on its own. */
+    private static final class Batch {
+        final List<Pending> entries;
+        final long bytes;
+        final List<Request> requests;
+        final long startNanos = System.nanoTime();
+        int next;
+        int attempt;
+
+        Batch(List<Pending> entries, long bytes, List<Request> requests) {
+            this.entries = entries;
+            this.bytes = bytes;
+            this.requests = requests;
+        }
+    }
+
+    private record Request(String what, PointId firstPoint, int points, boolean upsert,
+            Supplier<ListenableFuture<?>> call) {}
+
     QdrantSinkWriter(QdrantConnectionOptions connection, QdrantCollectionOptions collection,
             QdrantSinkOptions options, OperationEmitter<IN> emitter, SinkWriterMetricGroup metrics,
-            ProcessingTimeService timers) {
+            MailboxExecutor mailbox, ProcessingTimeService timers, Collection<QdrantWriterState> restored) {
         this.options = options;
         this.emitter = emitter;
+        this.mailbox = mailbox;
         this.timers = timers;
         this.target = collection.collection();
         this.client = QdrantClients.create(connection);
@@ -95,6 +150,12 @@ class QdrantSinkWriter<IN> implements SinkWriter<IN> {
                 throw e;
             }
         }
+        this.retryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "qdrant-sink-retry-" + target);
+            t.setDaemon(true);
+            return t;
+        });
+        this.metrics = metrics;
         this.recordsSend = metrics.getNumRecordsSendCounter();
         this.bytesSend = metrics.getNumBytesSendCounter();
         this.sendErrors = metrics.getNumRecordsSendErrorsCounter();
@@ -106,131 +167,260 @@ class QdrantSinkWriter<IN> implements SinkWriter<IN> {
         this.batchSize = metrics.histogram(BATCH_SIZE, new DescriptiveStatisticsHistogram(1024));
         this.latency = metrics.histogram(REQUEST_LATENCY_MS, new DescriptiveStatisticsHistogram(1024));
         metrics.gauge(CURRENT_BACKOFF_MS, () -> currentBackoffMs);
-        this.commitLagGroup = metrics.addGroup(COMMIT_LAG_GROUP);
+        int restoredOps = 0;
+        for (QdrantWriterState state : restored) {
+            for (PointOperation op : state.operations()) {
+                buffer(op);
+                restoredOps++;
+            }
+        }
+        LOG.info("Qdrant sink writer for collection '{}' started{}", target,
+                restoredOps == 0 ? "" : "; writing " + restoredOps + " operations restored from a checkpoint first");
+        if (restoredOps > 0) {
+            draining = true;
+            sendNext();
+        }
         scheduleFlush();
     }
 
     private void scheduleFlush() {
         timers.registerTimer(timers.getCurrentProcessingTime() + options.flushInterval().toMillis(), now -> {
-            flushBuffer();
-            scheduleFlush();
+            if (!closed) {
+                draining = true;
+                sendNext();
+                scheduleFlush();
+            }
         });
     }
 
     @Override
     public void write(IN element, Context context) throws IOException, InterruptedException {
-        emitter.emit(element, op -> {
-            buffer.remove(op.pointId()); // re-insert at the end: the newest operation for the id
-            buffer.put(op.pointId(), op);
-            bufferedBytes += op.estimatedBytes();
-        });
-        bufferedRecords++;
-        for (Map.Entry<String, Long> commit : emitter.commitTimes(element).entrySet()) {
-            bufferedCommits.add(Map.entry(commit.getKey(), commit.getValue()));
+        List<PointOperation> ops = new ArrayList<>(1);
+        emitter.emit(element, ops::add);
+        Map<String, Long> commits = emitter.commitTimes(element);
+        if (ops.isEmpty()) {
+            recordsSend.inc(); // nothing to write for this record
+            recordCommitLag(commits.entrySet(), System.currentTimeMillis());
+            return;
         }
+        Pending last = null;
+        for (PointOperation op : ops) {
+            last = buffer(op);
+        }
+        last.records++;
+        last.commits.addAll(commits.entrySet());
         if (buffer.size() >= options.maxBatchPoints() || bufferedBytes >= options.maxBatchBytes()) {
-            flushBuffer();
+            sendNext();
         }
+        // backpressure: let replies and retries run until the batch in flight makes room
+        while (inFlight != null && (buffer.size() >= BUFFERED_BATCHES * options.maxBatchPoints()
+                || bufferedBytes >= BUFFERED_BATCHES * options.maxBatchBytes())) {
+            mailbox.yield();
+        }
+    }
+
+    /** Buffers {@code op} as the newest operation of its point, taking over what the one it replaces stood for. */
+    private Pending buffer(PointOperation op) {
+        Pending pending = new Pending(op);
+        Pending replaced = buffer.remove(op.pointId()); // re-inserted at the end: the newest operation
+        if (replaced != null) {
+            bufferedBytes -= replaced.op.estimatedBytes();
+            pending.records = replaced.records;
+            pending.commits.addAll(replaced.commits);
+        }
+        buffer.put(op.pointId(), pending);
+        bufferedBytes += op.estimatedBytes();
+        return pending;
     }
 
     @Override
     public void flush(boolean endOfInput) throws IOException, InterruptedException {
-        flushBuffer();
+        draining = true;
+        sendNext();
+        if (endOfInput) {
+            while (inFlight != null || !buffer.isEmpty()) {
+                if (inFlight == null) {
+                    sendNext();
+                } else {
+                    mailbox.yield();
+                }
+            }
+        }
     }
 
-    private void flushBuffer() throws IOException, InterruptedException {
-        if (buffer.isEmpty()) {
-            recordsSend.inc(bufferedRecords); // records that emitted no operation
-            bufferedRecords = 0;
-            recordCommitLag();
+    @Override
+    public List<QdrantWriterState> snapshotState(long checkpointId) {
+        List<PointOperation> unacknowledged = new ArrayList<>();
+        if (inFlight != null) {
+            inFlight.entries.forEach(p -> unacknowledged.add(p.op));
+        }
+        buffer.values().forEach(p -> unacknowledged.add(p.op));
+        return unacknowledged.isEmpty() ? List.of() : List.of(new QdrantWriterState(unacknowledged));
+    }
+
+    /** Sends the next batch from the buffer, unless one is in flight. */
+    private void sendNext() {
+        if (inFlight != null || buffer.isEmpty() || closed) {
             return;
         }
+        List<Pending> entries = new ArrayList<>();
+        long bytes = 0;
         List<PointStruct> upserts = new ArrayList<>();
         List<PointId> deletes = new ArrayList<>();
-        for (PointOperation op : buffer.values()) {
-            if (op instanceof PointOperation.Upsert u) {
+        for (Iterator<Pending> it = buffer.values().iterator();
+                it.hasNext() && entries.size() < options.maxBatchPoints() && bytes < options.maxBatchBytes(); ) {
+            Pending p = it.next();
+            it.remove();
+            entries.add(p);
+            bytes += p.op.estimatedBytes();
+            if (p.op instanceof PointOperation.Upsert u) {
                 upserts.add(PointStruct.newBuilder()
                         .setId(id(u.pointId()))
                         .setVectors(vectors(u.vector()))
                         .putAllPayload(PayloadSchema.toQdrant(u.payload()))
                         .build());
             } else {
-                deletes.add(id(op.pointId()));
+                deletes.add(id(p.op.pointId()));
             }
         }
-        long start = System.currentTimeMillis();
+        bufferedBytes -= bytes;
+        if (buffer.isEmpty()) {
+            draining = false;
+        }
+        List<Request> requests = new ArrayList<>(2);
         if (!upserts.isEmpty()) {
             UpsertPoints request = UpsertPoints.newBuilder()
                     .setCollectionName(target).setWait(true).addAllPoints(upserts).build();
-            send("upsert of " + upserts.size() + " points", () -> client.upsertAsync(request), upserts.get(0).getId());
-            upserted.inc(upserts.size());
+            requests.add(new Request("upsert of " + upserts.size() + " points", upserts.get(0).getId(),
+                    upserts.size(), true, () -> client.upsertAsync(request)));
         }
         if (!deletes.isEmpty()) {
             DeletePoints request = DeletePoints.newBuilder()
                     .setCollectionName(target).setWait(true)
                     .setPoints(PointsSelector.newBuilder().setPoints(PointsIdsList.newBuilder().addAllIds(deletes)))
                     .build();
-            send("delete of " + deletes.size() + " points", () -> client.deleteAsync(request), deletes.get(0));
-            deleted.inc(deletes.size());
+            requests.add(new Request("delete of " + deletes.size() + " points", deletes.get(0), deletes.size(),
+                    false, () -> client.deleteAsync(request)));
         }
-        lastSendTimeMs = System.currentTimeMillis() - start;
-        batchSize.update(buffer.size());
-        recordsSend.inc(bufferedRecords);
-        bytesSend.inc(bufferedBytes);
-        buffer.clear();
-        bufferedRecords = 0;
-        bufferedBytes = 0;
-        recordCommitLag();
+        inFlight = new Batch(entries, bytes, requests);
+        send(inFlight);
     }
 
-    private void recordCommitLag() {
-        if (bufferedCommits.isEmpty()) {
-            return;
+    /** Sends the batch's current request; its reply comes back as a mail. */
+    private void send(Batch batch) {
+        batch.attempt++;
+        long start = System.nanoTime();
+        ListenableFuture<?> reply;
+        try {
+            reply = batch.requests.get(batch.next).call().get();
+        } catch (RuntimeException e) {
+            reply = Futures.immediateFailedFuture(e);
         }
-        long now = System.currentTimeMillis();
-        for (Map.Entry<String, Long> commit : bufferedCommits) {
-            commitLag.computeIfAbsent(commit.getKey(),
-                            type -> commitLagGroup.histogram(type, new DescriptiveStatisticsHistogram(4096)))
-                    .update(Math.max(0, now - commit.getValue()));
-        }
-        bufferedCommits.clear();
+        Futures.addCallback(reply, new FutureCallback<Object>() {
+            @Override
+            public void onSuccess(Object result) {
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                enqueue(() -> onReply(batch, ms, null), "Qdrant write acknowledged");
+            }
+
+            @Override
+            public void onFailure(Throwable error) {
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                enqueue(() -> onReply(batch, ms, error), "Qdrant write failed");
+            }
+        }, MoreExecutors.directExecutor());
     }
 
-    private void send(String what, Supplier<ListenableFuture<?>> call, PointId firstPoint)
-            throws IOException, InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            long start = System.nanoTime();
-            try {
-                call.get().get();
-                latency.update((System.nanoTime() - start) / 1_000_000);
-                currentBackoffMs = 0;
+    /** Runs {@code action} on the task thread, unless the writer is closed. */
+    private void enqueue(ThrowingRunnable<? extends Exception> action, String description) {
+        synchronized (enqueueLock) {
+            if (closed) {
                 return;
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                String where = "Qdrant " + what + " in collection '" + target + "' (first point "
-                        + firstPoint.getUuid() + ")";
-                if (!QdrantErrors.isTransient(cause)) {
-                    permanentFailures.inc();
-                    sendErrors.inc(buffer.size());
-                    throw new IOException(where + " failed permanently: " + cause.getMessage(), cause);
-                }
-                if (attempt >= options.maxAttempts()) {
-                    sendErrors.inc(buffer.size());
-                    throw new IOException(where + " still failing after " + attempt
-                            + " attempts (qdrant.retry.max-attempts); failing the task so Flink restarts it from "
-                            + "the last checkpoint: " + cause.getMessage(), cause);
-                }
-                long backoff = backoffMillis(attempt);
-                retries.inc();
-                currentBackoffMs = backoff;
-                LOG.warn("{} failed (attempt {} of {}), retrying in {} ms: {}", where, attempt,
-                        options.maxAttempts(), backoff, cause.getMessage());
-                Thread.sleep(backoff);
+            }
+            try {
+                mailbox.execute(action, description);
+            } catch (RejectedExecutionException e) {
+                LOG.debug("Mailbox closed; dropping '{}' for collection '{}'", description, target);
             }
         }
     }
 
-    /** Exponential backoff with full jitter in [cap/2, cap]. */
+    private void onReply(Batch batch, long latencyMs, Throwable error) throws IOException {
+        if (closed || batch != inFlight) {
+            return;
+        }
+        Request request = batch.requests.get(batch.next);
+        if (error == null) {
+            latency.update(latencyMs);
+            currentBackoffMs = 0;
+            (request.upsert() ? upserted : deleted).inc(request.points());
+            batch.next++;
+            batch.attempt = 0;
+            if (batch.next < batch.requests.size()) {
+                send(batch);
+            } else {
+                acknowledged(batch);
+                if (draining || buffer.size() >= options.maxBatchPoints() || bufferedBytes >= options.maxBatchBytes()) {
+                    sendNext();
+                }
+            }
+            return;
+        }
+        String where = "Qdrant " + request.what() + " in collection '" + target + "' (first point "
+                + request.firstPoint().getUuid() + ")";
+        QdrantErrorClassifier.Decision decision = QdrantErrorClassifier.classify(error);
+        if (!decision.retryable()) {
+            permanentFailures.inc();
+            sendErrors.inc(batch.entries.size());
+            throw new IOException(where + " failed permanently (" + decision.reason() + "): "
+                    + error.getMessage(), error);
+        }
+        if (batch.attempt >= options.maxAttempts()) {
+            sendErrors.inc(batch.entries.size());
+            throw new IOException(where + " still failing after " + batch.attempt
+                    + " attempts (qdrant.retry.max-attempts); failing the task so Flink restarts it from "
+                    + "the last checkpoint: " + error.getMessage(), error);
+        }
+        long backoff = backoffMillis(batch.attempt);
+        retries.inc();
+        currentBackoffMs = backoff;
+        LOG.warn("{} failed (attempt {} of {}, {}), retrying in {} ms: {}", where, batch.attempt,
+                options.maxAttempts(), decision.reason(), backoff, error.getMessage());
+        try {
+            retryTimer.schedule(() -> enqueue(() -> {
+                if (!closed && batch == inFlight) {
+                    send(batch);
+                }
+            }, "Qdrant write retry"), backoff, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile
+        }
+    }
+
+    private void acknowledged(Batch batch) {
+        inFlight = null;
+        lastSendTimeMs = (System.nanoTime() - batch.startNanos) / 1_000_000;
+        batchSize.update(batch.entries.size());
+        bytesSend.inc(batch.bytes);
+        long now = System.currentTimeMillis();
+        for (Pending p : batch.entries) {
+            recordsSend.inc(p.records);
+            recordCommitLag(p.commits, now);
+        }
+    }
+
+    private void recordCommitLag(Collection<Map.Entry<String, Long>> commits, long now) {
+        for (Map.Entry<String, Long> commit : commits) {
+            commitLag.computeIfAbsent(commit.getKey(), type -> metrics.addGroup(CHANGE_KEY, type)
+                            .histogram(COMMIT_LAG, new DescriptiveStatisticsHistogram(4096)))
+                    .update(Math.max(0, now - commit.getValue()));
+        }
+    }
+
+    /**
+     * Exponential backoff with equal jitter: a delay in [cap/2, cap], where cap doubles from
+     * {@code qdrant.retry.initial-backoff} with each attempt up to {@code qdrant.retry.max-backoff}.
+     */
     long backoffMillis(int attempt) {
         long initial = options.initialBackoff().toMillis();
         long cap = Math.min(options.maxBackoff().toMillis(), initial << Math.min(attempt - 1, 30));
@@ -239,6 +429,10 @@ class QdrantSinkWriter<IN> implements SinkWriter<IN> {
 
     @Override
     public void close() throws Exception {
+        synchronized (enqueueLock) {
+            closed = true;
+        }
+        retryTimer.shutdownNow();
         client.close();
     }
 }

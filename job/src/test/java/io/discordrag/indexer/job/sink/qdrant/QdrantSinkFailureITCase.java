@@ -18,7 +18,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.restartstrategy.RestartStrategies;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -83,17 +82,16 @@ class QdrantSinkFailureITCase {
                     if (delayMillisPerRecord > 0) {
                         Thread.sleep(delayMillisPerRecord);
                     }
-                    return (PointOperation) PointOperation.upsert(pointId(i), new float[] {1, i, 0, 0},
-                            new SessionPayload(1, 2, new long[] {i}, new long[] {7}, Instant.EPOCH, Instant.EPOCH,
-                                    "record " + i, "m", 0));
+                    return i;
                 })
-                .returns(TypeInformation.of(PointOperation.class))
-                .sinkTo(QdrantSink.<PointOperation>builder()
+                .sinkTo(QdrantSink.<Long>builder()
                         .setConnection(QdrantConnectionOptions.builder().host(QDRANT.target().host())
                                 .port(QDRANT.target().port()).timeout(Duration.ofSeconds(5)).build())
                         .setCollection(QdrantCollectionOptions.builder().collection(collection).build())
                         .setOptions(options)
-                        .setEmitter(OperationEmitter.identity())
+                        .setEmitter((i, out) -> out.accept(PointOperation.upsert(pointId(i), new float[] {1, i, 0, 0},
+                                new SessionPayload(1, 2, new long[] {i}, new long[] {7}, Instant.EPOCH, Instant.EPOCH,
+                                        "record " + i, "m", 0))))
                         .build())
                 .uid("qdrant-sink");
         return env.executeAsync("qdrant-sink-failure");
@@ -138,14 +136,14 @@ class QdrantSinkFailureITCase {
         env.setParallelism(1);
         PointOperation upsert = PointOperation.upsert(a, new float[] {1, 0, 0, 0},
                 new SessionPayload(1, 2, new long[] {1}, new long[] {7}, Instant.EPOCH, Instant.EPOCH, "x", "m", 0));
-        env.fromData(PointOperationTypeInfo.INSTANCE, upsert, PointOperation.delete(a))
-                .sinkTo(QdrantSink.<PointOperation>builder()
+        env.fromSequence(0, 1)
+                .sinkTo(QdrantSink.<Long>builder()
                         .setConnection(QdrantConnectionOptions.builder().host(QDRANT.target().host())
                                 .port(QDRANT.target().port()).build())
                         .setCollection(QdrantCollectionOptions.builder().collection(collection).build())
                         .setOptions(QdrantSinkOptions.builder().maxBatchPoints(1)
                                 .initialBackoff(Duration.ofMillis(10)).build())
-                        .setEmitter(OperationEmitter.identity())
+                        .setEmitter(QdrantSinkITCase.byIndex(List.of(upsert, PointOperation.delete(a))))
                         .build());
         env.execute("retry-order");
         assertThat(standIn.faults().callCount(FaultInjector.UPSERT)).isEqualTo(3);

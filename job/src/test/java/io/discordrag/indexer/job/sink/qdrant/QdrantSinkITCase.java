@@ -76,16 +76,22 @@ class QdrantSinkITCase {
                 .host(QDRANT.target().host()).port(QDRANT.target().port()).tls(QDRANT.target().tls())
                 .timeout(Duration.ofSeconds(10))
                 .build();
-        env.fromData(PointOperationTypeInfo.INSTANCE, ops.toArray(new PointOperation[0]))
-                .sinkTo(QdrantSink.<PointOperation>builder()
+        env.fromSequence(0, ops.size() - 1)
+                .sinkTo(QdrantSink.<Long>builder()
                         .setConnection(connection)
                         .setCollection(QdrantCollectionOptions.builder().collection(collection).build())
                         .setOptions(options)
-                        .setEmitter(OperationEmitter.identity())
+                        .setEmitter(byIndex(ops))
                         .build())
                 .uid("qdrant-sink")
                 .name("qdrant-sink");
         env.execute("qdrant-sink-test");
+    }
+
+    /** Emits the i-th of {@code ops} for the record i, so a test streams plain longs. */
+    static OperationEmitter<Long> byIndex(List<PointOperation> ops) {
+        List<PointOperation> copy = new ArrayList<>(ops);
+        return (i, out) -> out.accept(copy.get(i.intValue()));
     }
 
     private List<RetrievedPoint> get(UUID... ids) throws Exception {

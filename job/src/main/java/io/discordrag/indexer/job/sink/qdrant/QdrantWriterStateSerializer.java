@@ -2,53 +2,58 @@ package io.discordrag.indexer.job.sink.qdrant;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Flink serializer for {@link PointOperation} (records are immutable, so copies are the same object).
- * Format version 1: a tag byte (1 upsert, 2 delete), the point id, then for an upsert the vector and
- * the session payload field by field.
+ * Serializer of {@link QdrantWriterState}. Version 1: the number of operations, then each operation as a
+ * tag byte (1 upsert, 2 delete), the point id, and for an upsert the vector and the session payload field
+ * by field.
  */
-public final class PointOperationSerializer extends TypeSerializerSingleton<PointOperation> {
+final class QdrantWriterStateSerializer implements SimpleVersionedSerializer<QdrantWriterState> {
 
-    private static final long serialVersionUID = 1L;
-    public static final PointOperationSerializer INSTANCE = new PointOperationSerializer();
+    static final QdrantWriterStateSerializer INSTANCE = new QdrantWriterStateSerializer();
 
+    private static final int VERSION = 1;
     private static final byte UPSERT = 1;
     private static final byte DELETE = 2;
 
     @Override
-    public boolean isImmutableType() {
-        return true;
+    public int getVersion() {
+        return VERSION;
     }
 
     @Override
-    public PointOperation createInstance() {
-        return null;
+    public byte[] serialize(QdrantWriterState state) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        out.writeInt(state.operations().size());
+        for (PointOperation op : state.operations()) {
+            write(op, out);
+        }
+        return out.getCopyOfBuffer();
     }
 
     @Override
-    public PointOperation copy(PointOperation from) {
-        return from;
+    public QdrantWriterState deserialize(int version, byte[] serialized) throws IOException {
+        if (version != VERSION) {
+            throw new IOException("Unknown version " + version + " of the Qdrant sink's writer state");
+        }
+        DataInputDeserializer in = new DataInputDeserializer(serialized);
+        int n = in.readInt();
+        List<PointOperation> operations = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            operations.add(read(in));
+        }
+        return new QdrantWriterState(operations);
     }
 
-    @Override
-    public PointOperation copy(PointOperation from, PointOperation reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
-    }
-
-    @Override
-    public void serialize(PointOperation op, DataOutputView out) throws IOException {
+    private static void write(PointOperation op, DataOutputView out) throws IOException {
         out.writeByte(op instanceof PointOperation.Upsert ? UPSERT : DELETE);
         out.writeLong(op.pointId().getMostSignificantBits());
         out.writeLong(op.pointId().getLeastSignificantBits());
@@ -70,8 +75,7 @@ public final class PointOperationSerializer extends TypeSerializerSingleton<Poin
         }
     }
 
-    @Override
-    public PointOperation deserialize(DataInputView in) throws IOException {
+    private static PointOperation read(DataInputView in) throws IOException {
         byte tag = in.readByte();
         UUID id = new UUID(in.readLong(), in.readLong());
         if (tag == DELETE) {
@@ -87,16 +91,6 @@ public final class PointOperationSerializer extends TypeSerializerSingleton<Poin
         SessionPayload payload = new SessionPayload(in.readLong(), in.readLong(), readLongs(in), readLongs(in),
                 readInstant(in), readInstant(in), in.readUTF(), in.readUTF(), in.readInt());
         return PointOperation.upsert(id, vector, payload);
-    }
-
-    @Override
-    public PointOperation deserialize(PointOperation reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     private static void writeLongs(long[] values, DataOutputView out) throws IOException {
@@ -121,17 +115,5 @@ public final class PointOperationSerializer extends TypeSerializerSingleton<Poin
 
     private static Instant readInstant(DataInputView in) throws IOException {
         return Instant.ofEpochSecond(in.readLong(), in.readInt());
-    }
-
-    @Override
-    public TypeSerializerSnapshot<PointOperation> snapshotConfiguration() {
-        return new Snapshot();
-    }
-
-    /** Serializer snapshot for savepoint compatibility. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<PointOperation> {
-        public Snapshot() {
-            super(() -> INSTANCE);
-        }
     }
 }
