@@ -50,7 +50,11 @@ import org.slf4j.LoggerFactory;
  * task thread through the {@link MailboxExecutor}; nothing is enqueued after {@link #close()}.
  *
  * <p>A checkpoint does not wait for Qdrant: the operations not acknowledged yet (the batch in flight,
- * then the buffer) are the writer's state, and a writer restored from it writes them first. At end of
+ * then the buffer) are the writer's state, and a writer restored from it writes them first. The first
+ * checkpoint after a restore waits (yielding to the mailbox) until the restored operations are
+ * acknowledged: after a rescale another subtask may hold newer operations for the same points, and
+ * those are released to the sinks only once a checkpoint after the restore completes
+ * ({@code ReleaseAfterCheckpoint}), so no restored operation can overwrite a newer one. At end of
  * input {@link #flush} writes everything, yielding to the mailbox while it waits.
  */
 class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> {
@@ -88,6 +92,8 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
     private Batch inFlight;
     /** A flush was asked for: send batch after batch until the buffer is empty. */
     private boolean draining;
+    /** Buffered or in-flight entries that stand for operations restored from a checkpoint. */
+    private int restoredUnacknowledged;
 
     private final Map<String, Histogram> commitLag = new HashMap<>();
     private final MetricGroup metrics;
@@ -106,6 +112,8 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
     /** A buffered operation with the input records and commits it stands for (for metrics). */
     private static final class Pending {
         final PointOperation op;
+        /** Stands for an operation restored from a checkpoint (itself, or one it replaced). */
+        boolean restored;
         long records;
         final List<Map.Entry<String, Long>> commits = new ArrayList<>(0);
 
@@ -170,7 +178,11 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
         int restoredOps = 0;
         for (QdrantWriterState state : restored) {
             for (PointOperation op : state.operations()) {
-                buffer(op);
+                Pending p = buffer(op);
+                if (!p.restored) {
+                    p.restored = true;
+                    restoredUnacknowledged++;
+                }
                 restoredOps++;
             }
         }
@@ -227,6 +239,7 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
             bufferedBytes -= replaced.op.estimatedBytes();
             pending.records = replaced.records;
             pending.commits.addAll(replaced.commits);
+            pending.restored = replaced.restored;
         }
         buffer.put(op.pointId(), pending);
         bufferedBytes += op.estimatedBytes();
@@ -237,8 +250,8 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
     public void flush(boolean endOfInput) throws IOException, InterruptedException {
         draining = true;
         sendNext();
-        if (endOfInput) {
-            while (inFlight != null || !buffer.isEmpty()) {
+        if (endOfInput || restoredUnacknowledged > 0) {
+            while (endOfInput ? inFlight != null || !buffer.isEmpty() : restoredUnacknowledged > 0) {
                 if (inFlight == null) {
                     sendNext();
                 } else {
@@ -404,6 +417,9 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
         bytesSend.inc(batch.bytes);
         long now = System.currentTimeMillis();
         for (Pending p : batch.entries) {
+            if (p.restored) {
+                restoredUnacknowledged--;
+            }
             recordsSend.inc(p.records);
             recordCommitLag(p.commits, now);
         }
