@@ -50,24 +50,33 @@ public final class CommandLine {
     private final List<ConfigOption<?>> options;
     private final Map<String, ConfigOption<?>> byKey;
     private final boolean takesArguments;
+    private final java.util.Set<String> repeatable;
 
-    private CommandLine(List<ConfigOption<?>> options, boolean takesArguments) {
+    private CommandLine(List<ConfigOption<?>> options, boolean takesArguments, java.util.Set<String> repeatable) {
         this.options = List.copyOf(options);
         this.byKey = new LinkedHashMap<>();
         for (ConfigOption<?> o : options) {
             Preconditions.checkArgument(byKey.put(o.key(), o) == null, "option %s declared twice", o.key());
         }
         this.takesArguments = takesArguments;
+        this.repeatable = java.util.Set.copyOf(repeatable);
     }
 
     /** A command that accepts exactly these options and no positional arguments. */
     public static CommandLine of(List<ConfigOption<?>> options) {
-        return new CommandLine(options, false);
+        return new CommandLine(options, false, java.util.Set.of());
     }
 
     /** The same command, also taking positional arguments (e.g. search's query). */
     public CommandLine withArguments() {
-        return new CommandLine(options, true);
+        return new CommandLine(options, true, repeatable);
+    }
+
+    /** The same command, where every occurrence of this list option adds to its value. */
+    public CommandLine repeating(ConfigOption<? extends List<?>> option) {
+        java.util.Set<String> keys = new java.util.HashSet<>(repeatable);
+        keys.add(option.key());
+        return new CommandLine(options, takesArguments, keys);
     }
 
     /** The accepted options, in the order {@code --help} lists them. */
@@ -114,7 +123,7 @@ public final class CommandLine {
 
     /**
      * Parses {@code --key value}, {@code --key=value} and {@code --config FILE}. A repeated option keeps its
-     * last value, except list-typed options, which collect every occurrence.
+     * last value, except {@link #repeating} options, which collect every occurrence.
      *
      * @throws IllegalArgumentException one line naming the offending argument or key
      */
@@ -145,7 +154,7 @@ public final class CommandLine {
                 configFile = value;
                 continue;
             }
-            if (byKey.get(key).isList() && fromArgs.containsKey(key)) {
+            if (repeatable.contains(key) && fromArgs.containsKey(key)) {
                 value = fromArgs.get(key) + ";" + value;
             }
             fromArgs.put(key, value);
