@@ -4,7 +4,6 @@ import static org.apache.flink.util.Preconditions.checkArgument;
 
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.model.EmbeddingModel;
-import io.discordrag.indexer.udf.model.ModelRegistry;
 import io.discordrag.indexer.udf.model.ModelSpec;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -72,7 +71,7 @@ public final class EmbedCli {
                         readable(EmbedOptions.TOKENIZER.key(), tokenizer), c.get(EmbedOptions.POOLING),
                         maxTokens == null ? 256 : maxTokens);
             } else {
-                spec = ModelRegistry.builtIn(c.get(EmbedOptions.MODEL));
+                spec = EmbeddingOptions.builder().model(c.get(EmbedOptions.MODEL)).build().model();
                 if (maxTokens != null) {
                     spec = spec.withMaxTokens(maxTokens);
                 }
