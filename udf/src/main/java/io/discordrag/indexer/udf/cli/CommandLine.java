@@ -44,8 +44,8 @@ public final class CommandLine {
 
     /** Keys that look like secrets: they come from the environment or a file, never from arguments. */
     private static final Map<String, String> SECRETS = Map.of(
-            "postgres.password", "postgres.password-env",
-            "qdrant.api-key", "qdrant.api-key-env or qdrant.api-key-file");
+            "postgres.password", "the environment variable named by postgres.password-env",
+            "qdrant.api-key", "the environment variable named by qdrant.api-key-env, or qdrant.api-key-file");
 
     private final List<ConfigOption<?>> options;
     private final Map<String, ConfigOption<?>> byKey;
@@ -183,7 +183,7 @@ public final class CommandLine {
     private void checkKey(String key) {
         if (SECRETS.containsKey(key)) {
             throw new IllegalArgumentException("'" + key + "' cannot be given as an option: secrets are read "
-                    + "from the environment variable (or file) named by " + SECRETS.get(key));
+                    + "from " + SECRETS.get(key));
         }
         if (byKey.containsKey(key)) {
             return;

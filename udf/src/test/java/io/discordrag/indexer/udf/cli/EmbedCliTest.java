@@ -88,7 +88,7 @@ class EmbedCliTest {
     @Test
     void unknownModelIsAClearError() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = EmbedCli.run(new String[] {"--model", "gpt-9"}, new ByteArrayInputStream(new byte[0]),
+        int code = EmbedCli.run(new String[] {"--embedding.model", "gpt-9"}, new ByteArrayInputStream(new byte[0]),
                 new ByteArrayOutputStream(), new PrintStream(err));
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("embedding.model: Unknown model 'gpt-9'").contains("all-MiniLM-L6-v2");
