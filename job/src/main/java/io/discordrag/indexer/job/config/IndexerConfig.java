@@ -1,16 +1,15 @@
 package io.discordrag.indexer.job.config;
 
 import static io.discordrag.indexer.job.config.IndexerOptions.*;
+import static org.apache.flink.util.Preconditions.checkArgument;
 
 import io.discordrag.indexer.job.session.SessionizerOptions;
+import io.discordrag.indexer.job.sink.jdbc.WriteBackSink;
 import io.discordrag.indexer.job.sink.qdrant.QdrantCollectionOptions;
 import io.discordrag.indexer.job.sink.qdrant.QdrantConnectionOptions;
 import io.discordrag.indexer.job.sink.qdrant.QdrantSinkOptions;
 import io.discordrag.indexer.job.source.PostgresOptions;
 import io.discordrag.indexer.udf.EmbeddingOptions;
-import static org.apache.flink.util.Preconditions.checkArgument;
-
-import io.discordrag.indexer.job.sink.jdbc.WriteBackSink;
 import io.discordrag.indexer.udf.cli.CommandLine;
 import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;

@@ -37,9 +37,8 @@ public final class WriteBackSink {
                 .build();
     }
 
-    public static JdbcSink<ChunkUpdate> create(PostgresOptions postgres, int batchSize, Duration batchInterval,
-            int maxRetries) {
-        JdbcExecutionOptions execution = executionOptions(batchSize, batchInterval, maxRetries);
+    /** The sink, with {@link #executionOptions} for its batching and retries. */
+    public static JdbcSink<ChunkUpdate> create(PostgresOptions postgres, JdbcExecutionOptions execution) {
         JdbcConnectionOptions connection = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
                 .withUrl(postgres.jdbcUrl())
                 .withDriverName("org.postgresql.Driver")
