@@ -1,5 +1,7 @@
 package io.discordrag.indexer.demo;
 
+import static org.apache.flink.util.Preconditions.checkArgument;
+
 import io.discordrag.indexer.job.IndexerJob;
 import io.discordrag.indexer.job.config.IndexerConfig;
 import io.discordrag.indexer.job.search.SearchHit;
@@ -13,6 +15,7 @@ import io.discordrag.indexer.job.verify.VerifyCommand;
 import io.discordrag.indexer.testing.data.SyntheticChat;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
 import io.discordrag.indexer.testing.qdrant.QdrantStandIn;
+import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.model.EmbeddingModel;
 import io.discordrag.indexer.udf.model.ModelRegistry;
 import io.qdrant.client.QdrantClient;
@@ -50,9 +53,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * into the in-process Qdrant stand-in — and says which — then searches each guild, edits and soft-deletes
  * a message and shows the index follow, runs {@code verify}, and exits 0. Any failure exits 1.
  *
- * <p>Options: {@code --messages N} (3000), {@code --model ID} (all-MiniLM-L6-v2-q), {@code --ui-port P}
- * (8081, or a free port if taken), {@code --linger SECONDS} (0: keep the cluster and its Web UI up that
- * long before exiting).
+ * <p>Options ({@link DemoOptions}, the job's dialect): {@code --messages N} (3000), {@code --embedding.model ID}
+ * (all-MiniLM-L6-v2-q), {@code --ui-port P} (8081, or a free port if taken), {@code --linger SECONDS} (0: keep
+ * the cluster and its Web UI up that long before exiting). Bad options exit 2.
  */
 public final class Demo {
 
@@ -79,24 +82,25 @@ public final class Demo {
     }
 
     private int run(String[] args) throws Exception {
-        int messages = 3000;
-        String model = ModelRegistry.ALL_MINILM_L6_V2_Q;
-        int uiPort = 8081;
-        int linger = 0;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--messages" -> messages = Integer.parseInt(args[++i]);
-                case "--model" -> model = args[++i];
-                case "--ui-port" -> uiPort = Integer.parseInt(args[++i]);
-                case "--linger" -> linger = Integer.parseInt(args[++i]);
-                default -> {
-                    out.println("unknown argument " + args[i]
-                            + "; usage: Demo [--messages N] [--model ID] [--ui-port P] [--linger SECONDS]");
-                    return 2;
-                }
-            }
+        int messages;
+        String model;
+        int uiPort;
+        int linger;
+        try {
+            Configuration options = DemoOptions.commandLine().parse(args).config();
+            messages = options.get(DemoOptions.MESSAGES);
+            model = options.get(DemoOptions.MODEL);
+            uiPort = options.get(DemoOptions.UI_PORT);
+            linger = options.get(DemoOptions.LINGER);
+            checkArgument(messages >= 1, "messages must be positive, got %s", messages);
+            checkArgument(uiPort >= 0 && uiPort <= 65535, "ui-port must be 0..65535, got %s", uiPort);
+            checkArgument(linger >= 0, "linger must not be negative, got %s", linger);
+            EmbeddingOptions.builder().model(model);
+        } catch (IllegalArgumentException e) {
+            out.println("demo: " + e.getMessage() + " (options: " + DemoOptions.commandLine().options().stream()
+                    .map(o -> "--" + o.key()).collect(java.util.stream.Collectors.joining(", ")) + ")");
+            return 2;
         }
-        ModelRegistry.builtIn(model);
         out.println("discord-rag-indexer demo");
 
         EmbeddedPostgresExtension postgres = new EmbeddedPostgresExtension();

@@ -8,7 +8,10 @@ import io.discordrag.indexer.job.sink.qdrant.CollectionBootstrap;
 import io.discordrag.indexer.job.sink.qdrant.QdrantClients;
 import io.discordrag.indexer.job.source.PostgresOptions;
 import io.discordrag.indexer.job.source.PostgresPrerequisites;
+import io.discordrag.indexer.job.search.SearchCli;
 import io.discordrag.indexer.job.verify.VerifyCommand;
+import io.discordrag.indexer.udf.cli.CommandLine;
+import io.discordrag.indexer.udf.cli.EmbedCli;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
 import io.qdrant.client.QdrantClient;
 import java.io.PrintStream;
@@ -33,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * cluster; started as a plain Java program it runs in an embedded MiniCluster.
  * {@code --help} lists every option with its default. Exit codes: 0 success, 2 bad options, 1 failure
  * or an environment that is not ready (a {@link NotReadyException}, printed as one error).
- * {@code verify [--guild ID]} as the first argument runs the {@link VerifyCommand} with the same options.
+ * {@code verify}, {@code search} and {@code embed} as the first argument run the {@link VerifyCommand},
+ * {@link SearchCli} and {@link EmbedCli} with the same dialect ({@link CommandLine}) and keys.
  */
 public final class IndexerJob {
 
@@ -43,10 +47,12 @@ public final class IndexerJob {
 
     public static void main(String[] args) throws Exception {
         int exitCode = run(args, System.out, System.err);
-        if (exitCode != 0 || (args.length > 0 && args[0].equals("verify"))) {
-            System.exit(exitCode); // verify always exits: its clients' threads must not keep the JVM alive
+        if (exitCode != 0 || (args.length > 0 && SUBCOMMANDS.contains(args[0]))) {
+            System.exit(exitCode); // commands always exit: their clients' threads must not keep the JVM alive
         }
     }
+
+    private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("verify", "search", "embed");
 
     /**
      * Runs the command line and returns its exit code: 0 done, 1 failed or not ready, 2 bad options. Bad
@@ -54,19 +60,23 @@ public final class IndexerJob {
      * as one error, without a stack trace. In streaming mode it returns only when the job ends.
      */
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        String[] rest = args.length > 0 ? Arrays.copyOfRange(args, 1, args.length) : args;
         if (args.length > 0 && args[0].equals("verify")) {
-            return VerifyCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+            return VerifyCommand.run(rest, out, err);
         }
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+        if (args.length > 0 && args[0].equals("search")) {
+            return SearchCli.run(rest, out, err);
+        }
+        if (args.length > 0 && args[0].equals("embed")) {
+            return EmbedCli.run(rest, System.in, out, err);
+        }
+        if (CommandLine.asksForHelp(args)) {
             out.println(IndexerConfig.help());
             return 0;
         }
         IndexerConfig config;
         try {
             config = IndexerConfig.fromArgs(args);
-            config.postgres();
-            config.sessions();
-            config.embedding();
         } catch (IllegalArgumentException e) {
             err.println(ERROR_PREFIX + e.getMessage());
             return 2;

@@ -103,9 +103,7 @@ public final class StreamingPipeline {
         committed.map(new WriteBackCounter())
                 .uid(UID_WRITE_BACK_COUNTER)
                 .name("Count write-back")
-                .sinkTo(WriteBackSink.create(postgres, config.get(IndexerOptions.WRITE_BACK_BATCH_SIZE),
-                        config.get(IndexerOptions.WRITE_BACK_BATCH_INTERVAL),
-                        config.get(IndexerOptions.WRITE_BACK_MAX_RETRIES)))
+                .sinkTo(WriteBackSink.create(postgres, config.writeBack()))
                 .uid(UID_WRITE_BACK)
                 .name("Postgres write-back");
     }

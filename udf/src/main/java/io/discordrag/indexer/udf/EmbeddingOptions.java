@@ -128,7 +128,11 @@ public final class EmbeddingOptions implements Serializable {
 
         /** A built-in model by id, e.g. {@code all-MiniLM-L6-v2-q}. */
         public Builder model(String builtInId) {
-            return model(ModelRegistry.builtIn(builtInId));
+            try {
+                return model(ModelRegistry.builtIn(builtInId));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("embedding.model: " + e.getMessage(), e);
+            }
         }
 
         public Builder maxBatchSize(int maxBatchSize) {

@@ -1,36 +1,30 @@
 package io.discordrag.indexer.job.config;
 
 import static io.discordrag.indexer.job.config.IndexerOptions.*;
+import static org.apache.flink.util.Preconditions.checkArgument;
 
 import io.discordrag.indexer.job.session.SessionizerOptions;
+import io.discordrag.indexer.job.sink.jdbc.WriteBackSink;
 import io.discordrag.indexer.job.sink.qdrant.QdrantCollectionOptions;
 import io.discordrag.indexer.job.sink.qdrant.QdrantConnectionOptions;
 import io.discordrag.indexer.job.sink.qdrant.QdrantSinkOptions;
 import io.discordrag.indexer.job.source.PostgresOptions;
 import io.discordrag.indexer.udf.EmbeddingOptions;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
+import io.discordrag.indexer.udf.cli.CommandLine;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 
 /**
  * The job's configuration: {@link IndexerOptions} read from {@code --key value} (or {@code --key=value})
  * arguments over an optional properties file ({@code --config FILE}) over the defaults, and turned into
- * the components' options values. Unknown keys and secrets on the command line are rejected with a
- * message naming the key, so a typo never silently falls back to a default.
+ * the components' options values. A configuration exists only once every option has been read and
+ * every options value built: unknown keys, secrets on the command line and bad values are all rejected
+ * up front, with one {@link IllegalArgumentException} line naming the key, so a typo never silently
+ * falls back to a default and nothing starts with a value that fails later.
  */
 public final class IndexerConfig {
-
-    /** Keys that look like secrets: they must come from the environment or a file, never from arguments. */
-    private static final Set<String> SECRET_KEYS = Set.of("postgres.password", "qdrant.api-key");
 
     private final Configuration config;
     private final PostgresOptions.Builder postgresOverride;
@@ -40,59 +34,61 @@ public final class IndexerConfig {
         this.postgresOverride = postgresOverride;
     }
 
-    /** Parses command-line arguments (without {@code --help}, which the caller handles). */
-    public static IndexerConfig fromArgs(String... args) throws IOException {
-        Map<String, String> fromArgs = new LinkedHashMap<>();
-        String configFile = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--")) {
-                throw new IllegalArgumentException("Unexpected argument '" + a + "': options are --key value");
-            }
-            String key = a.substring(2);
-            String value;
-            int eq = key.indexOf('=');
-            if (eq >= 0) {
-                value = key.substring(eq + 1);
-                key = key.substring(0, eq);
-            } else {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("Option --" + key + " needs a value");
-                }
-                value = args[++i];
-            }
-            if (key.equals("config")) {
-                configFile = value;
-            } else {
-                fromArgs.put(key, value);
-            }
-        }
-        Map<String, String> merged = new HashMap<>();
-        if (configFile != null) {
-            Properties props = new Properties();
-            try (Reader r = Files.newBufferedReader(Path.of(configFile))) {
-                props.load(r);
-            }
-            props.stringPropertyNames().forEach(k -> merged.put(k, props.getProperty(k).trim()));
-        }
-        merged.putAll(fromArgs);
-        return fromMap(merged);
+    /** The job's command line: exactly {@link IndexerOptions#all()}. */
+    public static CommandLine commandLine() {
+        return CommandLine.of(IndexerOptions.all());
     }
 
-    /** A configuration from key/value pairs; unknown keys and secrets are rejected. */
-    public static IndexerConfig fromMap(Map<String, String> values) {
-        Set<String> known = ALL.stream().map(ConfigOption::key).collect(Collectors.toSet());
-        for (String key : values.keySet()) {
-            if (SECRET_KEYS.contains(key)) {
-                throw new IllegalArgumentException("'" + key + "' cannot be given as an option: secrets are read "
-                        + "from the environment variable named by " + key + "-env");
-            }
-            if (!known.contains(key)) {
-                throw new IllegalArgumentException("Unknown option '" + key + "'; see --help for the options");
-            }
-        }
-        return new IndexerConfig(Configuration.fromMap(values), null);
+    /** Parses command-line arguments (without {@code --help}, which the caller handles). */
+    public static IndexerConfig fromArgs(String... args) {
+        return of(commandLine().parse(args).config());
     }
+
+    /** A configuration from key/value pairs, checked as the command line is. */
+    public static IndexerConfig fromMap(Map<String, String> values) {
+        return fromArgs(values.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new));
+    }
+
+    /**
+     * A validated configuration from what a {@link CommandLine} parsed; keys that are not job options (a
+     * command's own, like verify's {@code guild}) are ignored.
+     */
+    public static IndexerConfig of(Configuration config) {
+        IndexerConfig c = new IndexerConfig(config, null);
+        c.validate();
+        return c;
+    }
+
+    /** Reads every option and builds every options value, so a bad value fails here, before anything runs. */
+    private void validate() {
+        for (ConfigOption<?> o : IndexerOptions.all()) {
+            CommandLine.get(config, o);
+        }
+        postgres();
+        sessions();
+        embedding();
+        qdrantConnection();
+        qdrantCollection();
+        qdrantSinkBuilder().build();
+        writeBack();
+        // options the pipeline reads directly, without an options value of their own
+        checkArgument(!config.get(JOB_NAME).isBlank(), "job.name must not be blank");
+        int parallelism = config.get(PARALLELISM);
+        checkArgument(parallelism == -1 || parallelism >= 1,
+                "parallelism must be -1 (the cluster's default) or at least 1, got %s", parallelism);
+        checkArgument(config.get(CHECKPOINT_INTERVAL).toMillis() >= MIN_CHECKPOINT_INTERVAL_MS,
+                "checkpoint.interval must be at least %s ms (Flink's minimum), got %s", MIN_CHECKPOINT_INTERVAL_MS,
+                config.get(CHECKPOINT_INTERVAL));
+        checkArgument(!config.get(LOOKUP_CACHE_TTL).isZero(), "lookup.cache-ttl must be positive");
+        checkArgument(config.get(BACKFILL_SPLIT_ROWS) >= 1, "backfill.split-rows must be at least 1, got %s",
+                config.get(BACKFILL_SPLIT_ROWS));
+        checkArgument(config.get(EMBEDDING_ASYNC_CAPACITY) >= 1, "embedding.async.capacity must be positive, got %s",
+                config.get(EMBEDDING_ASYNC_CAPACITY));
+        checkArgument(!config.get(EMBEDDING_ASYNC_TIMEOUT).isZero(), "embedding.async.timeout must be positive");
+    }
+
+    private static final long MIN_CHECKPOINT_INTERVAL_MS = 10;
 
     /** The same configuration with the Postgres password set programmatically (tests, the demo). */
     public IndexerConfig withPostgresPassword(String password) {
@@ -176,60 +172,36 @@ public final class IndexerConfig {
 
     /** Sink options; {@code vectorSize} is the model's dimension, checked against the collection. */
     public QdrantSinkOptions qdrantSink(int vectorSize) {
+        return qdrantSinkBuilder().bootstrapVectorSize(vectorSize).build();
+    }
+
+    private QdrantSinkOptions.Builder qdrantSinkBuilder() {
         return QdrantSinkOptions.builder()
                 .maxBatchPoints(config.get(QDRANT_BATCH_MAX_POINTS))
                 .maxBatchBytes(config.get(QDRANT_BATCH_MAX_BYTES).getBytes())
                 .flushInterval(config.get(QDRANT_BATCH_FLUSH_INTERVAL))
                 .maxAttempts(config.get(QDRANT_RETRY_MAX_ATTEMPTS))
                 .initialBackoff(config.get(QDRANT_RETRY_INITIAL_BACKOFF))
-                .maxBackoff(config.get(QDRANT_RETRY_MAX_BACKOFF))
-                .bootstrapVectorSize(vectorSize)
-                .build();
+                .maxBackoff(config.get(QDRANT_RETRY_MAX_BACKOFF));
     }
 
-    static String describe(ConfigOption<?> option) {
-        StringBuilder sb = new StringBuilder();
-        for (org.apache.flink.configuration.description.BlockElement b : option.description().getBlocks()) {
-            if (b instanceof org.apache.flink.configuration.description.TextElement t) {
-                sb.append(t.getFormat());
-            }
-        }
-        return sb.toString();
+    /** The Postgres write-back's batching and retries. */
+    public JdbcExecutionOptions writeBack() {
+        return WriteBackSink.executionOptions(config.get(WRITE_BACK_BATCH_SIZE), config.get(WRITE_BACK_BATCH_INTERVAL),
+                config.get(WRITE_BACK_MAX_RETRIES));
     }
 
     /** The {@code --help} text: every option with its default and meaning. */
-    /** An option's default as {@code --help} and README's configuration reference show it. */
-    public static String defaultText(ConfigOption<?> o) {
-        if (!o.hasDefaultValue()) {
-            return "(none)";
-        }
-        if (o.defaultValue() instanceof java.time.Duration d) {
-            return org.apache.flink.util.TimeUtils.formatWithHighestUnit(d);
-        }
-        if (o.defaultValue() instanceof String s) {
-            return s;
-        }
-        return String.valueOf(o.defaultValue()).toLowerCase();
-    }
-
-    /** An option's description as plain text. */
-    public static String descriptionText(ConfigOption<?> o) {
-        return describe(o);
-    }
-
     public static String help() {
-        StringBuilder sb = new StringBuilder();
-        sb.append("Usage: discord-rag-indexer [--config FILE] [--key value]...\n");
-        sb.append("       discord-rag-indexer verify [--guild ID] [--config FILE] [--key value]...  "
-                + "(verify --help)\n\n");
-        sb.append("Options (command line over --config file over defaults):\n");
-        for (ConfigOption<?> o : ALL) {
-            sb.append(String.format("  --%-30s %s%n  %-32s default: %s%n", o.key(),
-                    describe(o), "", defaultText(o)));
-        }
-        sb.append("\nSecrets come from the environment, never from options: the Postgres password from the\n")
-                .append("variable named by postgres.password-env, the Qdrant API key from qdrant.api-key-env\n")
-                .append("or qdrant.api-key-file.\n");
-        return sb.toString();
+        return "Usage: discord-rag-indexer [--config FILE] [--key value]...\n"
+                + "       discord-rag-indexer verify [--guild ID] [--config FILE] [--key value]...  (verify --help)\n"
+                + "       discord-rag-indexer search --guild ID [--config FILE] [--key value]... QUERY  (search --help)\n"
+                + "       discord-rag-indexer embed [--config FILE] [--key value]...  (embed --help)\n\n"
+                + "Options (command line over --config file over defaults):\n"
+                + commandLine().optionsHelp()
+                + "\nSecrets come from the environment, never from options: the Postgres password from the\n"
+                + "variable named by postgres.password-env, the Qdrant API key from qdrant.api-key-env\n"
+                + "or qdrant.api-key-file.\n"
+                + "Exit codes: 0 done, 1 failed or not ready, 2 bad options.\n";
     }
 }

@@ -8,6 +8,7 @@ import io.discordrag.indexer.job.sink.qdrant.QdrantSinkOptions;
 import io.discordrag.indexer.job.source.ChangeInterpreter;
 import io.discordrag.indexer.job.source.PostgresOptions;
 import io.discordrag.indexer.udf.EmbeddingOptions;
+import io.discordrag.indexer.udf.cli.CommandLine;
 import io.discordrag.indexer.udf.flink.EmbeddingAsync;
 import io.discordrag.indexer.udf.model.ModelRegistry;
 import java.time.Duration;
@@ -19,7 +20,7 @@ import org.apache.flink.configuration.MemorySize;
 /**
  * Every option of the indexer job, with its key, type, default and meaning. The main class reads them
  * from the command line ({@code --key value}) and an optional properties file ({@code --config FILE});
- * {@code --help} prints this list. Secrets are not options: they come from environment variables (or
+ * {@code --help} prints {@link #all()}, which is every {@code ConfigOption} field of this class. Secrets are not options: they come from environment variables (or
  * files) whose names are options.
  */
 public final class IndexerOptions {
@@ -227,17 +228,18 @@ public final class IndexerOptions {
             .intType().defaultValue(WriteBackSink.DEFAULT_MAX_RETRIES)
             .withDescription("Retries of a failed write-back batch.");
 
-    /** Every option, in the order {@code --help} lists them. */
-    public static final List<ConfigOption<?>> ALL = List.of(MODE, JOB_NAME, PARALLELISM, CHECKPOINT_INTERVAL,
-            POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DATABASE, POSTGRES_USER, POSTGRES_PASSWORD_ENV, POSTGRES_SLOT,
-            POSTGRES_PUBLICATION, LOOKUP_CACHE_TTL,
-            SESSION_GAP, SESSION_MIN_MESSAGES, SESSION_MAX_TOKENS, SESSION_IDLE_TIMEOUT, SESSION_FLUSH_DELAY,
-            EMBEDDING_MODEL, EMBEDDING_BATCH_MAX_SIZE, EMBEDDING_BATCH_MAX_TOKENS, EMBEDDING_BATCH_MAX_WAIT,
-            EMBEDDING_INTRA_OP_THREADS, EMBEDDING_INFERENCE_THREADS, EMBEDDING_ASYNC_CAPACITY,
-            EMBEDDING_ASYNC_TIMEOUT,
-            QDRANT_HOST, QDRANT_PORT, QDRANT_TLS, QDRANT_API_KEY_ENV, QDRANT_API_KEY_FILE, QDRANT_TIMEOUT,
-            QDRANT_COLLECTION, QDRANT_ALIAS, REINDEX_DROP_OLD, BACKFILL_SPLIT_ROWS, QDRANT_HNSW_M, QDRANT_HNSW_PAYLOAD_M, QDRANT_BATCH_MAX_POINTS,
-            QDRANT_BATCH_MAX_BYTES, QDRANT_BATCH_FLUSH_INTERVAL, QDRANT_RETRY_MAX_ATTEMPTS, QDRANT_RETRY_INITIAL_BACKOFF,
-            QDRANT_RETRY_MAX_BACKOFF,
-            WRITE_BACK_BATCH_SIZE, WRITE_BACK_BATCH_INTERVAL, WRITE_BACK_MAX_RETRIES);
+    /**
+     * Every option of this class, sorted by key: derived from the {@code public static ConfigOption} fields
+     * (never a hand-written list), so a field added here is accepted, type-checked and listed by
+     * {@code --help}; tests check that README documents it and that {@link IndexerConfig} refuses a bad
+     * value of it.
+     */
+    public static List<ConfigOption<?>> all() {
+        return Declared.ALL;
+    }
+
+    /** Initialised on first use, after every field above (wherever it is declared) has its value. */
+    private static final class Declared {
+        static final List<ConfigOption<?>> ALL = CommandLine.declaredIn(IndexerOptions.class);
+    }
 }

@@ -10,9 +10,12 @@ import java.util.Properties;
 
 /**
  * Where the job reads and writes Postgres: server, database, the indexer role, its replication slot and
- * the publication. Immutable and serializable. The password is never an option value: it is read from
- * the environment variable {@code postgres.password-env} (default {@value #DEFAULT_PASSWORD_ENV}) when the
- * job is built, or set programmatically (tests, the demo); {@link #toString()} never shows it.
+ * the publication. Immutable and serializable. The password is never an option value: unless set
+ * programmatically (tests, the demo), only the name of its environment variable is kept
+ * ({@code postgres.password-env}, default {@value #DEFAULT_PASSWORD_ENV}), and {@link #password()} reads
+ * that variable in the JVM that calls it, each time: {@link #connect()} on the client (prerequisite
+ * checks, verify) and on the TaskManagers (name lookups, the sessionizer, backfill readers), while the
+ * CDC source and the write-back sink take it once, in the client, when the job is built. {@link #toString()} never shows it.
  *
  * <p>Keys: {@code postgres.host} (localhost), {@code postgres.port} (5432), {@code postgres.database}
  * (discord), {@code postgres.user} (discord_indexer), {@code postgres.password-env} (POSTGRES_PASSWORD),

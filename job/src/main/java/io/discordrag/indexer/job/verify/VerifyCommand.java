@@ -1,20 +1,23 @@
 package io.discordrag.indexer.job.verify;
 
+import static org.apache.flink.util.Preconditions.checkArgument;
+
 import io.discordrag.indexer.job.config.IndexerConfig;
 import io.discordrag.indexer.job.config.IndexerOptions;
 import io.discordrag.indexer.job.sink.qdrant.QdrantClients;
+import io.discordrag.indexer.udf.cli.CommandLine;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
 import io.qdrant.client.QdrantClient;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import org.apache.flink.configuration.Configuration;
 
 /**
  * {@code verify [--guild ID] [--max-findings N] [job options]}: checks the index against Postgres with
  * {@link IndexVerifier}, using the job's own options (same {@code --config} file, same secrets from the
- * environment). Findings go to standard output one per line, then a summary; progress goes to standard
- * error. Exit codes: 0 clean, 1 inconsistencies found, 2 bad arguments, 3 could not complete.
+ * environment) in the job's dialect ({@link VerifyOptions#commandLine()}). Findings go to standard output
+ * one per line, then a summary; progress goes to standard error. Exit codes: 0 clean, 1 inconsistencies
+ * found, 2 bad arguments (one line on standard error), 3 could not complete.
  */
 public final class VerifyCommand {
 
@@ -22,23 +25,24 @@ public final class VerifyCommand {
     public static final int INCONSISTENT = 1;
     public static final int BAD_ARGUMENTS = 2;
     public static final int FAILED = 3;
-    static final int DEFAULT_MAX_FINDINGS = 1000;
     static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(5);
 
-    static final String USAGE = String.join("\n",
-            "Usage: verify [--guild ID] [--max-findings N] [job options, e.g. --config FILE]",
-            "",
-            "Compares Postgres with the Qdrant collection and lists, with ids: messages that should be indexed",
-            "but are not (UNCOVERED), points with no live message (ORPHAN), points whose messages, content or",
-            "model disagree with Postgres (STALE), points in the wrong guild (WRONG_GUILD), and messages whose",
-            "qdrant_point_id does not name their point (WRITE_BACK). Uses the job's options (connection,",
-            "session.*, embedding.model). Check a settled index: sessions still open in a running job show up",
-            "as uncovered.",
-            "",
-            "  --guild ID        verify one guild (default: every guild, and points outside any guild)",
-            "  --max-findings N  list at most N findings (default " + DEFAULT_MAX_FINDINGS + "; counts stay exact)",
-            "",
-            "Exit codes: 0 clean, 1 inconsistencies found, 2 bad arguments, 3 could not complete.");
+    static String usage() {
+        return String.join("\n",
+                "Usage: verify [--guild ID] [--max-findings N] [--config FILE] [--key value]...",
+                "",
+                "Compares Postgres with the Qdrant collection and lists, with ids: messages that should be indexed",
+                "but are not (UNCOVERED), points with no live message (ORPHAN), points whose messages, content or",
+                "model disagree with Postgres (STALE), points in the wrong guild (WRONG_GUILD), and messages whose",
+                "qdrant_point_id does not name their point (WRITE_BACK). Uses the job's options (connection,",
+                "session.*, embedding.model). Check a settled index: sessions still open in a running job show up",
+                "as uncovered.",
+                "",
+                CommandLine.of(VerifyOptions.own()).optionsHelp()
+                        + "  and every option of the job (discord-rag-indexer --help).",
+                "",
+                "Exit codes: 0 clean, 1 inconsistencies found, 2 bad arguments, 3 could not complete.");
+    }
 
     private VerifyCommand() {}
 
@@ -46,68 +50,28 @@ public final class VerifyCommand {
     record Arguments(Long guild, int maxFindings, IndexerConfig config) {}
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (CommandLine.asksForHelp(args)) {
+            out.println(usage());
+            return CLEAN;
+        }
         Arguments a;
         try {
             a = parse(args);
         } catch (IllegalArgumentException e) {
-            err.println("verify: " + e.getMessage());
-            err.println(USAGE);
+            err.println("verify: " + e.getMessage() + " (verify --help lists the options)");
             return BAD_ARGUMENTS;
-        }
-        if (a == null) {
-            out.println(USAGE);
-            return CLEAN;
         }
         return execute(a.config(), a.guild(), a.maxFindings(), out, err);
     }
 
-    /** The parsed arguments, or null when help was asked for. */
+    /** The parsed and validated arguments. */
     static Arguments parse(String[] args) {
-        Long guild = null;
-        int maxFindings = DEFAULT_MAX_FINDINGS;
-        List<String> rest = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--help") || arg.equals("-h")) {
-                return null;
-            } else if (arg.equals("--guild") || arg.startsWith("--guild=")) {
-                String v = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : value(args, ++i, arg);
-                try {
-                    guild = Long.parseUnsignedLong(v);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("--guild needs a numeric guild id, got '" + v + "'");
-                }
-            } else if (arg.equals("--max-findings") || arg.startsWith("--max-findings=")) {
-                String v = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : value(args, ++i, arg);
-                try {
-                    maxFindings = Integer.parseInt(v);
-                } catch (NumberFormatException e) {
-                    maxFindings = -1;
-                }
-                if (maxFindings < 0) {
-                    throw new IllegalArgumentException("--max-findings needs a count of 0 or more, got '" + v + "'");
-                }
-            } else {
-                rest.add(arg);
-            }
-        }
-        IndexerConfig config;
-        try {
-            config = IndexerConfig.fromArgs(rest.toArray(new String[0]));
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("cannot read the --config file: " + e.getMessage(), e);
-        }
-        config.postgres();
-        config.sessions();
-        config.embedding();
-        return new Arguments(guild, maxFindings, config);
-    }
-
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
+        Configuration parsed = VerifyOptions.commandLine().parse(args).config();
+        Long guild = parsed.getOptional(VerifyOptions.GUILD)
+                .map(g -> CommandLine.snowflake(VerifyOptions.GUILD.key(), g)).orElse(null);
+        int maxFindings = parsed.get(VerifyOptions.MAX_FINDINGS);
+        checkArgument(maxFindings >= 0, "max-findings needs a count of 0 or more, got %s", maxFindings);
+        return new Arguments(guild, maxFindings, IndexerConfig.of(parsed));
     }
 
     /** Runs the verification and prints it; returns the exit code. */

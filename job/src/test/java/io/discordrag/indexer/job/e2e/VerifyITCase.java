@@ -165,7 +165,7 @@ class VerifyITCase {
         PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         assertThat(VerifyCommand.run(new String[] {"--guild", "general"}, out, errStream))
                 .isEqualTo(VerifyCommand.BAD_ARGUMENTS);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--guild needs a numeric guild id, got 'general'");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("guild needs a numeric id (unsigned 64-bit), got 'general'");
         assertThat(VerifyCommand.run(new String[] {"--no-such-option", "1"}, out, errStream))
                 .isEqualTo(VerifyCommand.BAD_ARGUMENTS);
 

@@ -7,6 +7,7 @@ import io.discordrag.indexer.job.IndexerJob;
 import io.discordrag.indexer.job.config.IndexerConfig;
 import io.discordrag.indexer.job.config.IndexerOptions;
 import io.discordrag.indexer.job.config.JobMode;
+import io.discordrag.indexer.udf.cli.CommandLine;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,34 +36,39 @@ class DeploymentFilesTest {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Set<String> OPTION_KEYS =
-            IndexerOptions.ALL.stream().map(ConfigOption::key).collect(Collectors.toSet());
+            IndexerOptions.all().stream().map(ConfigOption::key).collect(Collectors.toSet());
     private static final String JAR_IN_IMAGE = "/opt/flink/usrlib/discord-rag-indexer-job.jar";
 
     private static String read(String file) throws IOException {
         return Files.readString(ROOT.resolve(file), StandardCharsets.UTF_8);
     }
 
-    /** The rows of README's "Configuration reference" table: option → default as written. */
-    private static Map<String, String> readmeReference() throws IOException {
+    /** The rows of README's "Configuration reference" table, in order: option → {default, meaning} as written. */
+    private static Map<String, List<String>> readmeReference() throws IOException {
         String readme = read("README.md");
         int start = readme.indexOf("\n## Configuration reference");
         assertThat(start).as("README has a Configuration reference section").isPositive();
         int end = readme.indexOf("\n## ", start + 1);
-        Map<String, String> rows = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("(?m)^\\| `([^`]+)` \\| `([^`]*)` \\| .+ \\|$")
+        Map<String, List<String>> rows = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(?m)^\\| `([^`]+)` \\| `([^`]*)` \\| (.+) \\|$")
                 .matcher(readme.substring(start, end < 0 ? readme.length() : end));
         while (m.find()) {
-            assertThat(rows.put(m.group(1), m.group(2))).as("option %s listed once", m.group(1)).isNull();
+            assertThat(rows.put(m.group(1), List.of(m.group(2), m.group(3)))).as("option %s listed once", m.group(1))
+                    .isNull();
         }
         return rows;
     }
 
     @Test
-    void readmeConfigurationReferenceListsExactlyTheJobsOptionsWithTheirDefaults() throws IOException {
-        Map<String, String> reference = readmeReference();
-        assertThat(reference.keySet()).as("options in README's reference").isEqualTo(OPTION_KEYS);
-        for (ConfigOption<?> o : IndexerOptions.ALL) {
-            assertThat(reference.get(o.key())).as("README default of %s", o.key()).isEqualTo(IndexerConfig.defaultText(o));
+    void readmeConfigurationReferenceIsTheJobsOptionsWithTheirDefaultsAndMeanings() throws IOException {
+        Map<String, List<String>> reference = readmeReference();
+        assertThat(List.copyOf(reference.keySet())).as("options in README's reference, in --help's order")
+                .isEqualTo(IndexerOptions.all().stream().map(ConfigOption::key).toList());
+        for (ConfigOption<?> o : IndexerOptions.all()) {
+            assertThat(reference.get(o.key()).get(0)).as("README default of %s", o.key())
+                    .isEqualTo(CommandLine.defaultText(o));
+            assertThat(reference.get(o.key()).get(1)).as("README meaning of %s", o.key())
+                    .isEqualTo(CommandLine.description(o).replace("|", "\\|"));
         }
     }
 

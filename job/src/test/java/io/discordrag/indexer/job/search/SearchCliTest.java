@@ -16,13 +16,20 @@ import io.qdrant.client.grpc.Points.PointStruct;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.apache.flink.configuration.ConfigOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** The search CLI end to end: real model, "a Qdrant", guild filter, usage errors. */
+/** The search CLI end to end: real model, "a Qdrant", guild filter, the job's dialect and options, usage errors. */
 class SearchCliTest {
 
     @RegisterExtension static final QdrantExtension QDRANT = new QdrantExtension();
@@ -35,8 +42,8 @@ class SearchCliTest {
     }
 
     private static String[] args(String collection, String... rest) {
-        List<String> all = new java.util.ArrayList<>(List.of("--collection", collection,
-                "--qdrant-host", QDRANT.target().host(), "--qdrant-port", String.valueOf(QDRANT.target().port())));
+        List<String> all = new java.util.ArrayList<>(List.of("--qdrant.collection", collection,
+                "--qdrant.host", QDRANT.target().host(), "--qdrant.port", String.valueOf(QDRANT.target().port())));
         all.addAll(List.of(rest));
         return all.toArray(new String[0]);
     }
@@ -63,11 +70,69 @@ class SearchCliTest {
     }
 
     @Test
+    void theJobsConfigFileWorksAndGuildIdsAreUnsigned(@TempDir Path dir) throws Exception {
+        String collection = QdrantTarget.uniqueCollectionName("cli");
+        CollectionBootstrap.ensure(QDRANT.client(), QdrantCollectionOptions.builder().collection(collection).build(), 384);
+        Path file = dir.resolve("job.properties");
+        Files.writeString(file, "qdrant.host: " + QDRANT.target().host() + "\nqdrant.port: " + QDRANT.target().port()
+                + "\nqdrant.collection: " + collection + "\npostgres.host: db.internal\nsession.gap: 30 min\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = SearchCli.run(new String[] {"--config", file.toString(), "--guild=18446744073709551615",
+            "--channel", "1", "--channel", "18446744073709551614", "anything"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err));
+        assertThat(code).as("stderr: %s", err).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("No sessions found in guild 18446744073709551615.");
+        QDRANT.client().deleteCollectionAsync(collection).get();
+    }
+
+    private static String refused(String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = SearchCli.run(args, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String printed = err.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(printed).isEqualTo(2);
+        assertThat(printed.lines()).as(printed).hasSize(1);
+        assertThat(printed).startsWith("search: ").doesNotContain("\tat ");
+        return printed;
+    }
+
+    @ParameterizedTest(name = "--{0} {1}")
+    @MethodSource("io.discordrag.indexer.job.config.BadOptionValues#everyOption")
+    void aBadValueOfAJobOptionExitsTwoWithOneLine(String key, String bad) {
+        assertThat(refused("--guild", "1", "--" + key, bad, "query")).contains(key);
+    }
+
+    @ParameterizedTest(name = "--{0} {1}")
+    @CsvSource({"guild, -1", "guild, abc", "channel, x", "limit, 0", "limit, many", "threshold, 2",
+        "threshold, high"})
+    void aBadValueOfASearchOptionExitsTwoWithOneLine(String key, String bad) {
+        assertThat(refused("--guild", "1", "--" + key, bad, "query")).contains(key);
+    }
+
+    @Test
+    void everySearchOptionHasABadValueCase() {
+        assertThat(SearchOptions.own().stream().map(ConfigOption::key))
+                .containsExactlyInAnyOrder("channel", "guild", "limit", "threshold");
+    }
+
+    @Test
+    void oldSpellingsNameTheKeyToUse() {
+        assertThat(refused("--guild", "1", "--qdrant-host", "h", "q")).contains("use --qdrant.host");
+        assertThat(refused("--guild", "1", "--collection", "c", "q")).contains("use --qdrant.collection");
+        assertThat(refused("--guild", "1", "--model", "m", "q")).contains("use --embedding.model");
+        assertThat(refused("--guild", "1", "--qdrant-api-key-file", "f", "q")).contains("use --qdrant.api-key-file");
+        assertThat(refused("--guild", "1", "--qdrant.api-key", "k", "q")).contains("qdrant.api-key-env")
+                .doesNotContain(" k ");
+    }
+
+    @Test
     void aSearchWithoutAGuildIsRefused() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = SearchCli.run(new String[] {"some query"}, new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(err));
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("--guild is required");
+        assertThat(err.toString().lines()).hasSize(1);
     }
 }

@@ -1,9 +1,10 @@
 package io.discordrag.indexer.udf.cli;
 
+import static org.apache.flink.util.Preconditions.checkArgument;
+
+import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.model.EmbeddingModel;
-import io.discordrag.indexer.udf.model.ModelRegistry;
 import io.discordrag.indexer.udf.model.ModelSpec;
-import io.discordrag.indexer.udf.model.Pooling;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -18,31 +19,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import org.apache.flink.configuration.Configuration;
 
 /**
  * {@code embed}: reads text lines (a file or stdin) and writes one JSON line per text,
- * {@code {"text":…,"vector":[…]}}, embedded in batches with the chosen model. Exit code 0 on success,
- * 2 on bad arguments, 1 on a failure.
+ * {@code {"text":…,"vector":[…]}}, embedded in batches with the chosen model. Options in the job's dialect
+ * ({@link CommandLine}: {@code --key value}, {@code --config FILE}) and, where the job has one, the job's key
+ * ({@link EmbedOptions}). Exit code 0 on success, 2 on bad arguments (one line on standard error), 1 on a
+ * failure.
  */
 public final class EmbedCli {
 
-    static final String USAGE = String.join("\n",
-            "Usage: embed [--model ID] [--input FILE] [--batch-size N]",
-            "       embed --onnx FILE --tokenizer FILE [--pooling mean|cls] [--max-tokens N] [--input FILE]",
-            "",
-            "Reads one text per line (FILE, or stdin when --input is absent) and writes one JSON line per",
-            "text to stdout: {\"text\": ..., \"vector\": [...]} (L2-normalised).",
-            "",
-            "  --model ID        built-in model: " + String.join(", ", ModelRegistry.ids())
-                    + " (default " + ModelRegistry.DEFAULT_MODEL + ")",
-            "  --onnx FILE       custom model: ONNX file (with --tokenizer)",
-            "  --tokenizer FILE  custom model: HuggingFace tokenizer.json",
-            "  --pooling P       custom model pooling: mean (default) or cls",
-            "  --max-tokens N    maximum input tokens (default: the model's, 256 for custom models)",
-            "  --batch-size N    texts per inference batch (default 32)",
-            "  --input FILE      read texts from FILE instead of stdin",
-            "  --help            this text");
+    static String usage() {
+        return String.join("\n",
+                "Usage: embed [--embedding.model ID] [--input FILE] [--embedding.batch.max-size N] [--config FILE]",
+                "       embed --onnx FILE --tokenizer FILE [--pooling mean|cls] [--max-tokens N] [--input FILE]",
+                "",
+                "Reads one text per line (FILE, or stdin when --input is absent) and writes one JSON line per",
+                "text to stdout: {\"text\": ..., \"vector\": [...]} (L2-normalised).",
+                "",
+                EmbedOptions.commandLine().optionsHelp(),
+                "Exit codes: 0 done, 1 failed, 2 bad arguments.");
+    }
 
     private EmbedCli() {}
 
@@ -50,79 +48,52 @@ public final class EmbedCli {
         System.exit(run(args, System.in, System.out, System.err));
     }
 
-    static int run(String[] args, InputStream stdin, OutputStream stdout, PrintStream stderr) {
-        String modelId = ModelRegistry.DEFAULT_MODEL;
-        String onnx = null;
-        String tokenizer = null;
-        Pooling pooling = Pooling.MEAN;
-        Integer maxTokens = null;
-        int batchSize = 32;
-        String input = null;
+    /** Runs the command line and returns its exit code. */
+    public static int run(String[] args, InputStream stdin, OutputStream stdout, PrintStream stderr) {
+        if (CommandLine.asksForHelp(args)) {
+            stderr.println(usage());
+            return 0;
+        }
+        ModelSpec spec;
+        int batchSize;
+        String input;
         try {
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                switch (arg) {
-                    case "--help":
-                    case "-h":
-                        stderr.println(USAGE);
-                        return 0;
-                    case "--model":
-                        modelId = value(args, ++i, arg);
-                        break;
-                    case "--onnx":
-                        onnx = value(args, ++i, arg);
-                        break;
-                    case "--tokenizer":
-                        tokenizer = value(args, ++i, arg);
-                        break;
-                    case "--pooling":
-                        pooling = Pooling.valueOf(value(args, ++i, arg).toUpperCase(Locale.ROOT));
-                        break;
-                    case "--max-tokens":
-                        maxTokens = Integer.parseInt(value(args, ++i, arg));
-                        break;
-                    case "--batch-size":
-                        batchSize = Integer.parseInt(value(args, ++i, arg));
-                        if (batchSize < 1) {
-                            throw new IllegalArgumentException("--batch-size must be positive");
-                        }
-                        break;
-                    case "--input":
-                        input = value(args, ++i, arg);
-                        break;
-                    default:
-                        throw new IllegalArgumentException("unknown option " + arg);
+            Configuration c = EmbedOptions.commandLine().parse(args).config();
+            String onnx = c.get(EmbedOptions.ONNX);
+            String tokenizer = c.get(EmbedOptions.TOKENIZER);
+            checkArgument((onnx == null) == (tokenizer == null), "--onnx and --tokenizer go together");
+            Integer maxTokens = c.get(EmbedOptions.MAX_TOKENS);
+            checkArgument(maxTokens == null || maxTokens >= 1, "max-tokens must be positive, got %s", maxTokens);
+            input = c.get(EmbedOptions.INPUT);
+            readable(EmbedOptions.INPUT.key(), input);
+            if (onnx != null) {
+                spec = ModelSpec.fromFiles("custom", readable(EmbedOptions.ONNX.key(), onnx),
+                        readable(EmbedOptions.TOKENIZER.key(), tokenizer), c.get(EmbedOptions.POOLING),
+                        maxTokens == null ? 256 : maxTokens);
+            } else {
+                spec = EmbeddingOptions.builder().model(c.get(EmbedOptions.MODEL)).build().model();
+                if (maxTokens != null) {
+                    spec = spec.withMaxTokens(maxTokens);
                 }
             }
-            if ((onnx == null) != (tokenizer == null)) {
-                throw new IllegalArgumentException("--onnx and --tokenizer go together");
-            }
+            batchSize = EmbeddingOptions.builder().maxBatchSize(c.get(EmbedOptions.BATCH_MAX_SIZE)).build()
+                    .maxBatchSize();
         } catch (IllegalArgumentException e) {
-            stderr.println("embed: " + e.getMessage());
-            stderr.println(USAGE);
+            stderr.println("embed: " + e.getMessage() + " (embed --help lists the options)");
             return 2;
         }
-        try {
-            ModelSpec spec = onnx != null
-                    ? ModelSpec.fromFiles("custom", Path.of(onnx), Path.of(tokenizer), pooling,
-                            maxTokens == null ? 256 : maxTokens)
-                    : ModelRegistry.builtIn(modelId);
-            if (maxTokens != null && onnx == null) {
-                spec = spec.withMaxTokens(maxTokens);
-            }
-            try (EmbeddingModel model = EmbeddingModel.load(spec, 0);
-                    BufferedReader in = new BufferedReader(new InputStreamReader(
-                            input == null ? stdin : Files.newInputStream(Path.of(input)), StandardCharsets.UTF_8));
-                    Writer out = new BufferedWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8))) {
-                List<String> batch = new ArrayList<>(batchSize);
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    batch.add(line);
-                    if (batch.size() == batchSize) {
-                        write(model, batch, out);
-                    }
+        try (EmbeddingModel model = EmbeddingModel.load(spec, 0);
+                BufferedReader in = new BufferedReader(new InputStreamReader(
+                        input == null ? stdin : Files.newInputStream(Path.of(input)), StandardCharsets.UTF_8));
+                Writer out = new BufferedWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8))) {
+            List<String> batch = new ArrayList<>(batchSize);
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                batch.add(line);
+                if (batch.size() == batchSize) {
+                    write(model, batch, out);
                 }
-                write(model, batch, out);
             }
+            write(model, batch, out);
             return 0;
         } catch (IOException | RuntimeException e) {
             stderr.println("embed: " + e.getMessage());
@@ -130,11 +101,13 @@ public final class EmbedCli {
         }
     }
 
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
+    /** The file, checked to be readable (null stays null). */
+    private static Path readable(String key, String file) {
+        if (file == null) {
+            return null;
         }
-        return args[i];
+        checkArgument(Files.isReadable(Path.of(file)), "%s: cannot read file %s", key, file);
+        return Path.of(file);
     }
 
     private static void write(EmbeddingModel model, List<String> batch, Writer out) throws IOException {

@@ -1,5 +1,7 @@
 package io.discordrag.indexer.job.sink.jdbc;
 
+import static org.apache.flink.util.Preconditions.checkArgument;
+
 import io.discordrag.indexer.job.session.ChunkUpdate;
 import io.discordrag.indexer.job.source.PostgresOptions;
 import java.time.Duration;
@@ -22,19 +24,21 @@ public final class WriteBackSink {
 
     private WriteBackSink() {}
 
-    public static JdbcSink<ChunkUpdate> create(PostgresOptions postgres, int batchSize, Duration batchInterval,
-            int maxRetries) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("write-back.batch-size must be positive, got " + batchSize);
-        }
-        if (maxRetries < 0) {
-            throw new IllegalArgumentException("write-back.max-retries must not be negative, got " + maxRetries);
-        }
-        JdbcExecutionOptions execution = JdbcExecutionOptions.builder()
+    /** The batching and retries of the write-back, checked with messages naming the {@code write-back.*} keys. */
+    public static JdbcExecutionOptions executionOptions(int batchSize, Duration batchInterval, int maxRetries) {
+        checkArgument(batchSize >= 1, "write-back.batch-size must be positive, got %s", batchSize);
+        checkArgument(!batchInterval.isNegative(), "write-back.batch-interval must not be negative, got %s",
+                batchInterval);
+        checkArgument(maxRetries >= 0, "write-back.max-retries must not be negative, got %s", maxRetries);
+        return JdbcExecutionOptions.builder()
                 .withBatchSize(batchSize)
                 .withBatchIntervalMs(batchInterval.toMillis())
                 .withMaxRetries(maxRetries)
                 .build();
+    }
+
+    /** The sink, with {@link #executionOptions} for its batching and retries. */
+    public static JdbcSink<ChunkUpdate> create(PostgresOptions postgres, JdbcExecutionOptions execution) {
         JdbcConnectionOptions connection = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
                 .withUrl(postgres.jdbcUrl())
                 .withDriverName("org.postgresql.Driver")

@@ -155,9 +155,15 @@ public final class QdrantConnectionOptions implements Serializable {
             return this;
         }
 
-        /** File holding the API key (wins over the environment variable); null for none. */
+        /**
+         * File holding the API key (wins over the environment variable); null for none. It must be readable
+         * here: the client that builds the job reads it too (to prepare the collection).
+         */
         public Builder apiKeyFile(String apiKeyFile) {
             this.apiKeyFile = apiKeyFile == null || apiKeyFile.isBlank() ? null : apiKeyFile;
+            org.apache.flink.util.Preconditions.checkArgument(
+                    this.apiKeyFile == null || Files.isReadable(Path.of(this.apiKeyFile)),
+                    "qdrant.api-key-file %s cannot be read", this.apiKeyFile);
             return this;
         }
 
