@@ -91,22 +91,11 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     private transient Histogram messagesPerSession;
     private transient Histogram clockLag;
 
-    /** A streaming sessionizer that knows nothing of points written before it (tests). */
-    public Sessionizer(SessionizerOptions options, EmbeddingOptions embedding) {
-        this(options, embedding, null, false);
-    }
-
     /**
      * @param index where to read the points already written for a channel it has no memory of
      *     ({@code message_sessions}), or null to assume none
      * @param bounded a bounded (BATCH) run: each channel is recomputed once, when its input ends,
      *     every session closed; no processing-time timers
-     */
-    public Sessionizer(SessionizerOptions options, EmbeddingOptions embedding, PostgresOptions index, boolean bounded) {
-        this(options, embedding, index, bounded, false);
-    }
-
-    /**
      * @param rebuild the target collection is new (a re-index): what {@code index} lists is deleted when
      *     no longer produced, but every session is embedded and written again
      */
