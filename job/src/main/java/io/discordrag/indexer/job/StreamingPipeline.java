@@ -79,7 +79,8 @@ public final class StreamingPipeline {
                 .name("Sessionize per channel");
         DataStream<ChunkUpdate> embedded = ChunkEmbedding.embed(updates, embedding,
                         config.get(IndexerOptions.EMBEDDING_ASYNC_CAPACITY),
-                        config.get(IndexerOptions.EMBEDDING_ASYNC_TIMEOUT))
+                        config.get(IndexerOptions.EMBEDDING_ASYNC_TIMEOUT),
+                        config.get(IndexerOptions.EMBEDDING_ASYNC_MAX_ATTEMPTS))
                 .uid(UID_EMBED)
                 .name("Embed chunks");
         // BATCH has no checkpoints (and no failover mid-key): a bounded run writes as it goes

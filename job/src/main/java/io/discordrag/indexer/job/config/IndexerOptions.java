@@ -136,6 +136,12 @@ public final class IndexerOptions {
             .durationType().defaultValue(EmbeddingAsync.DEFAULT_TIMEOUT)
             .withDescription("Longest time one chunk may wait for its embedding.");
 
+    public static final ConfigOption<Integer> EMBEDDING_ASYNC_MAX_ATTEMPTS =
+            ConfigOptions.key("embedding.async.max-attempts")
+                    .intType().defaultValue(EmbeddingAsync.DEFAULT_MAX_ATTEMPTS)
+                    .withDescription("Attempts per chunk on a transient embedding error (a timeout, a failed "
+                            + "inference) before the job fails; a text the model cannot embed is never retried.");
+
     // ------------------------------------------------------------------ qdrant
 
     public static final ConfigOption<String> QDRANT_HOST = ConfigOptions.key("qdrant.host")
@@ -220,7 +226,7 @@ public final class IndexerOptions {
             SESSION_GAP, SESSION_MIN_MESSAGES, SESSION_MAX_TOKENS, SESSION_IDLE_TIMEOUT, SESSION_FLUSH_DELAY,
             EMBEDDING_MODEL, EMBEDDING_BATCH_MAX_SIZE, EMBEDDING_BATCH_MAX_TOKENS, EMBEDDING_BATCH_MAX_WAIT,
             EMBEDDING_INTRA_OP_THREADS, EMBEDDING_INFERENCE_THREADS, EMBEDDING_ASYNC_CAPACITY,
-            EMBEDDING_ASYNC_TIMEOUT,
+            EMBEDDING_ASYNC_TIMEOUT, EMBEDDING_ASYNC_MAX_ATTEMPTS,
             QDRANT_HOST, QDRANT_PORT, QDRANT_TLS, QDRANT_API_KEY_ENV, QDRANT_API_KEY_FILE, QDRANT_TIMEOUT,
             QDRANT_COLLECTION, QDRANT_ALIAS, REINDEX_DROP_OLD, BACKFILL_SPLIT_ROWS, QDRANT_HNSW_M, QDRANT_HNSW_PAYLOAD_M, QDRANT_BATCH_MAX_POINTS,
             QDRANT_BATCH_FLUSH_INTERVAL, QDRANT_RETRY_MAX_ATTEMPTS,
