@@ -56,8 +56,10 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     public static final String SESSIONS_EMITTED = "sessionsEmitted";
     public static final String SESSIONS_MERGED = "sessionsMerged";
     public static final String SESSIONS_BELOW_MIN = "sessionsBelowMinMessages";
-    public static final String POINTS_UPSERTED = "pointsUpserted";
-    public static final String POINTS_DELETED = "pointsDeleted";
+    /** Point upserts decided (sent on to embedding and the sinks), not yet written. */
+    public static final String POINT_UPSERTS_PLANNED = "pointUpsertsPlanned";
+    /** Point deletes decided (sent on to the sinks), not yet written. */
+    public static final String POINT_DELETES_PLANNED = "pointDeletesPlanned";
     public static final String CHUNKS_UNCHANGED = "chunksUnchanged";
     public static final String DUPLICATE_CHANGES = "duplicateChanges";
     public static final String CHUNKS_PER_SESSION = "chunksPerSession";
@@ -131,8 +133,8 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         sessionsEmitted = g.counter(SESSIONS_EMITTED);
         merged = g.counter(SESSIONS_MERGED);
         belowMin = g.counter(SESSIONS_BELOW_MIN);
-        upserted = g.counter(POINTS_UPSERTED);
-        deleted = g.counter(POINTS_DELETED);
+        upserted = g.counter(POINT_UPSERTS_PLANNED);
+        deleted = g.counter(POINT_DELETES_PLANNED);
         unchanged = g.counter(CHUNKS_UNCHANGED);
         duplicates = g.counter(DUPLICATE_CHANGES);
         chunksPerSession = g.histogram(CHUNKS_PER_SESSION, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
