@@ -12,7 +12,7 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 
 /**
- * The operator metrics of one job as an {@link InMemoryReporter} holds them: live objects, read without
+ * The operator metrics of one job's subtasks as an {@link InMemoryReporter} holds them: live objects, read without
  * the REST metric fetcher's delay. Each is described by its operator, its name below the operator
  * ({@code addGroup(name)} subgroups joined with dots), and its labels ({@code addGroup(key, value)}).
  */
@@ -50,11 +50,13 @@ public final class ReportedMetrics {
             MetricGroup group = e.getKey();
             Map<String, String> variables = group.getAllVariables();
             String operator = variables.get(OPERATOR_NAME);
-            if (operator == null || !job.toString().equals(variables.get(JOB_ID))) {
+            String subtask = variables.get(SUBTASK_INDEX);
+            // operators' subtasks on TaskManagers (a JobManager's operator coordinators have no subtask)
+            if (operator == null || subtask == null || !job.toString().equals(variables.get(JOB_ID))) {
                 continue;
             }
             String[] scope = group.getScopeComponents();
-            int below = operatorScopeEnd(scope, operator, variables.get(SUBTASK_INDEX));
+            int below = operatorScopeEnd(scope, operator, subtask);
             for (Map.Entry<String, Metric> m : e.getValue().entrySet()) {
                 out.add(describe(operator, scope, below, variables, m.getKey(), m.getValue()));
             }

@@ -40,7 +40,7 @@ public final class EmbeddingAsync {
         // The strategy counts retries: the attempts after the first one.
         AsyncRetryStrategy<OUT> retry = new AsyncRetryStrategies.FixedDelayRetryStrategyBuilder<OUT>(
                         maxAttempts - 1, 100L)
-                .ifException(EmbeddingErrors::isRetryable)
+                .ifException(new EmbeddingErrors.RetryPredicate())
                 .build();
         return AsyncDataStream.orderedWaitWithRetry(
                 input, function, timeout.toMillis(), TimeUnit.MILLISECONDS, capacity, retry);

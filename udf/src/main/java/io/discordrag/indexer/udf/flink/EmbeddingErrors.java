@@ -1,8 +1,10 @@
 package io.discordrag.indexer.udf.flink;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * Decides what an embedding error means for its record: {@link Kind#UNEMBEDDABLE} when the record
@@ -42,8 +44,18 @@ public final class EmbeddingErrors {
         return Kind.TRANSIENT;
     }
 
-    /** Whether another attempt may succeed (the retry predicate of {@link EmbeddingAsync}). */
+    /** Whether another attempt may succeed. */
     public static boolean isRetryable(Throwable error) {
         return classify(error) == Kind.TRANSIENT;
+    }
+
+    /** {@link #isRetryable} as the retry predicate of {@link EmbeddingAsync} (shipped with the job graph). */
+    static final class RetryPredicate implements Predicate<Throwable>, Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean test(Throwable error) {
+            return isRetryable(error);
+        }
     }
 }
