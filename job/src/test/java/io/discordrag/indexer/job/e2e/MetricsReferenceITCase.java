@@ -29,6 +29,7 @@ import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.streaming.runtime.operators.sink.TestSinkV2;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.AfterEach;
@@ -166,7 +167,7 @@ class MetricsReferenceITCase {
 
     /**
      * Runs a job of the same kinds of operators as the indexer (a source, a map, a keyed process function,
-     * an ordered async function, a Sink V2 writer) that registers nothing of its own: what Flink registers
+     * an ordered async function, Sink V2 writers, a committer) that registers nothing of its own: what Flink registers
      * for every such operator.
      */
     private static JobID runPlainJob() throws Exception {
@@ -180,13 +181,14 @@ class MetricsReferenceITCase {
                         out.collect(value);
                     }
                 }).returns(Types.LONG);
-        AsyncDataStream.orderedWait(keyed, new RichAsyncFunction<Long, Long>() {
+        DataStream<Long> async = AsyncDataStream.orderedWait(keyed, new RichAsyncFunction<Long, Long>() {
                     @Override
                     public void asyncInvoke(Long input, ResultFuture<Long> resultFuture) {
                         resultFuture.complete(List.of(input));
                     }
-                }, 10, TimeUnit.SECONDS, 10).returns(Types.LONG)
-                .sinkTo(new DiscardingSink<>());
+                }, 10, TimeUnit.SECONDS, 10).returns(Types.LONG);
+        async.sinkTo(new DiscardingSink<>());
+        async.sinkTo(TestSinkV2.<Long>newBuilder().setDefaultCommitter().build()); // as the JDBC sink commits
         return env.execute("plain operators").getJobID();
     }
 }
