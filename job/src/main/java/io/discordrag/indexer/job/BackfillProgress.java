@@ -68,9 +68,9 @@ public final class BackfillProgress {
     /** One progress line from the job's accumulators, {@code startNanos} being when the job started. */
     static String line(Map<String, Object> accumulators, long estimatedRows, long startNanos, boolean done) {
         long rows = number(accumulators.get(ChangeInterpreter.ROWS_READ));
-        long upserts = number(accumulators.get(WriteBackCounter.POINTS_UPSERTED));
-        long deletes = number(accumulators.get(WriteBackCounter.POINTS_DELETED));
-        long messages = number(accumulators.get(WriteBackCounter.MESSAGES_INDEXED));
+        long upserts = number(accumulators.get(WriteBackCounter.WRITE_BACK_POINTS_UPSERTED));
+        long deletes = number(accumulators.get(WriteBackCounter.WRITE_BACK_POINTS_DELETED));
+        long messages = number(accumulators.get(WriteBackCounter.WRITE_BACK_MESSAGES_INDEXED));
         double seconds = Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
         double rate = rows / seconds;
         StringBuilder sb = new StringBuilder(done ? "backfill: finished — " : "backfill: ")

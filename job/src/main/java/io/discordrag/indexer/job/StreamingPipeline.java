@@ -48,6 +48,14 @@ public final class StreamingPipeline {
     public static final String UID_WRITE_BACK_COUNTER = "write-back-counter";
     public static final String UID_WRITE_BACK = "postgres-write-back";
 
+    /** Operator names: what the Flink UI shows and metric scopes carry ({@code <operator_name>}). */
+    public static final String NAME_INTERPRET = "Interpret message changes";
+    public static final String NAME_SESSIONIZER = "Sessionize per channel";
+    public static final String NAME_EMBED = "Embed chunks";
+    public static final String NAME_RELEASE = "Release after checkpoint";
+    public static final String NAME_WRITE_BACK_COUNTER = "Count write-back";
+    public static final String NAME_WRITE_BACK = "Postgres write-back";
+
     private StreamingPipeline() {}
 
     /**
@@ -72,24 +80,25 @@ public final class StreamingPipeline {
         DataStream<ChannelEvent> events = changes
                 .flatMap(new ChangeInterpreter(postgres, config.get(IndexerOptions.LOOKUP_CACHE_TTL)))
                 .uid(UID_INTERPRET)
-                .name("Interpret message changes");
+                .name(NAME_INTERPRET);
         DataStream<ChunkUpdate> updates = events
                 .keyBy(ChannelEvent::channelKey)
                 .process(new Sessionizer(config.sessions(), embedding, postgres, bounded,
                         config.mode() == JobMode.REINDEX))
                 .uid(UID_SESSIONIZER)
-                .name("Sessionize per channel");
+                .name(NAME_SESSIONIZER);
         DataStream<ChunkUpdate> embedded = ChunkEmbedding.embed(updates, embedding,
                         config.get(IndexerOptions.EMBEDDING_ASYNC_CAPACITY),
-                        config.get(IndexerOptions.EMBEDDING_ASYNC_TIMEOUT))
+                        config.get(IndexerOptions.EMBEDDING_ASYNC_TIMEOUT),
+                        config.get(IndexerOptions.EMBEDDING_ASYNC_MAX_ATTEMPTS))
                 .uid(UID_EMBED)
-                .name("Embed chunks");
+                .name(NAME_EMBED);
         // BATCH has no checkpoints (and no failover mid-key): a bounded run writes as it goes
         DataStream<ChunkUpdate> committed = bounded ? embedded : embedded
-                .transform("Release after checkpoint", embedded.getType(), new ReleaseAfterCheckpoint<>(
+                .transform(NAME_RELEASE, embedded.getType(), new ReleaseAfterCheckpoint<>(
                         embedded.getType(), u -> ChannelEvent.channelKey(u.guildId(), u.channelId())))
                 .uid(UID_RELEASE)
-                .name("Release after checkpoint");
+                .name(NAME_RELEASE);
         committed.sinkTo(QdrantSink.<ChunkUpdate>builder()
                         .setConnection(config.qdrantConnection())
                         .setCollection(config.qdrantCollection())
@@ -102,10 +111,10 @@ public final class StreamingPipeline {
                 .setDescription("Writes to Qdrant collection " + config.get(IndexerOptions.QDRANT_COLLECTION));
         committed.map(new WriteBackCounter())
                 .uid(UID_WRITE_BACK_COUNTER)
-                .name("Count write-back")
+                .name(NAME_WRITE_BACK_COUNTER)
                 .sinkTo(WriteBackSink.create(postgres, config.writeBack()))
                 .uid(UID_WRITE_BACK)
-                .name("Postgres write-back");
+                .name(NAME_WRITE_BACK);
     }
 
     /**

@@ -86,6 +86,8 @@ public final class IndexerConfig {
         checkArgument(config.get(EMBEDDING_ASYNC_CAPACITY) >= 1, "embedding.async.capacity must be positive, got %s",
                 config.get(EMBEDDING_ASYNC_CAPACITY));
         checkArgument(!config.get(EMBEDDING_ASYNC_TIMEOUT).isZero(), "embedding.async.timeout must be positive");
+        checkArgument(config.get(EMBEDDING_ASYNC_MAX_ATTEMPTS) >= 1,
+                "embedding.async.max-attempts must be at least 1, got %s", config.get(EMBEDDING_ASYNC_MAX_ATTEMPTS));
     }
 
     private static final long MIN_CHECKPOINT_INTERVAL_MS = 10;

@@ -139,6 +139,12 @@ public final class IndexerOptions {
             .durationType().defaultValue(EmbeddingAsync.DEFAULT_TIMEOUT)
             .withDescription("Longest time one chunk may wait for its embedding.");
 
+    public static final ConfigOption<Integer> EMBEDDING_ASYNC_MAX_ATTEMPTS =
+            ConfigOptions.key("embedding.async.max-attempts")
+                    .intType().defaultValue(EmbeddingAsync.DEFAULT_MAX_ATTEMPTS)
+                    .withDescription("Attempts per chunk on a transient embedding error (a timeout, a failed "
+                            + "inference) before the job fails; a text the model cannot embed is never retried.");
+
     // ------------------------------------------------------------------ qdrant
 
     public static final ConfigOption<String> QDRANT_HOST = ConfigOptions.key("qdrant.host")

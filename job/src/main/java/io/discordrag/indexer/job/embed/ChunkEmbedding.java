@@ -12,7 +12,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 /**
  * Embeds chunk upserts with the udf's pooled model; deletes pass through without embedding. Ordered
  * ({@link EmbeddingAsync#ordered}), so an upsert waiting for its vector is never overtaken by a later
- * delete of the same point, nor the reverse (DESIGN hazard 6).
+ * delete of the same point, nor the reverse (DESIGN hazard 6). An upsert whose text the model cannot
+ * embed is logged with its point id and messages, counted ({@code textsUnembeddable}) and not written:
+ * the point keeps what it held before, and {@code verify} reports the messages it misses.
  */
 public final class ChunkEmbedding {
 
@@ -24,7 +26,7 @@ public final class ChunkEmbedding {
     }
 
     public static SingleOutputStreamOperator<ChunkUpdate> embed(DataStream<ChunkUpdate> updates,
-            EmbeddingOptions options, int capacity, Duration timeout) {
-        return EmbeddingAsync.ordered(updates, function(options), capacity, timeout, EmbeddingAsync.DEFAULT_MAX_ATTEMPTS);
+            EmbeddingOptions options, int capacity, Duration timeout, int maxAttempts) {
+        return EmbeddingAsync.ordered(updates, function(options), capacity, timeout, maxAttempts);
     }
 }

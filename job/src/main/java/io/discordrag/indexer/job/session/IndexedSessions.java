@@ -29,10 +29,6 @@ public final class IndexedSessions implements AutoCloseable {
     private final boolean trustFingerprints;
     private Connection connection;
 
-    public IndexedSessions(PostgresOptions postgres) {
-        this(postgres, true);
-    }
-
     public IndexedSessions(PostgresOptions postgres, boolean trustFingerprints) {
         this.postgres = Objects.requireNonNull(postgres, "postgres cannot be null");
         this.trustFingerprints = trustFingerprints;

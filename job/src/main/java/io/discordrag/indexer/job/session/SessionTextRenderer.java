@@ -8,8 +8,10 @@ import java.util.List;
 /**
  * The one session text renderer (DESIGN: session text): one line per message,
  * {@code [<name> @ <yyyy-MM-dd HH:mm>]: <content>} in UTC, in (timestamp, id) order; a session of more
- * than one message starts with {@code Conversation in #<channel>:}. Streaming, backfill, search and
- * verify all render through this class, so the same messages always give the same text.
+ * than one message starts with {@code Conversation in #<channel>:}. The sessionizer (streaming and
+ * backfill alike) renders and token-counts chunks through this class, and {@code verify} checks stored
+ * payloads against it, so the same messages always give the same text. Search only returns the stored
+ * text; it renders nothing.
  */
 public final class SessionTextRenderer {
 

@@ -56,8 +56,10 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     public static final String SESSIONS_EMITTED = "sessionsEmitted";
     public static final String SESSIONS_MERGED = "sessionsMerged";
     public static final String SESSIONS_BELOW_MIN = "sessionsBelowMinMessages";
-    public static final String POINTS_UPSERTED = "pointsUpserted";
-    public static final String POINTS_DELETED = "pointsDeleted";
+    /** Point upserts decided (sent on to embedding and the sinks), not yet written. */
+    public static final String POINT_UPSERTS_PLANNED = "pointUpsertsPlanned";
+    /** Point deletes decided (sent on to the sinks), not yet written. */
+    public static final String POINT_DELETES_PLANNED = "pointDeletesPlanned";
     public static final String CHUNKS_UNCHANGED = "chunksUnchanged";
     public static final String DUPLICATE_CHANGES = "duplicateChanges";
     public static final String CHUNKS_PER_SESSION = "chunksPerSession";
@@ -91,22 +93,11 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     private transient Histogram messagesPerSession;
     private transient Histogram clockLag;
 
-    /** A streaming sessionizer that knows nothing of points written before it (tests). */
-    public Sessionizer(SessionizerOptions options, EmbeddingOptions embedding) {
-        this(options, embedding, null, false);
-    }
-
     /**
      * @param index where to read the points already written for a channel it has no memory of
      *     ({@code message_sessions}), or null to assume none
      * @param bounded a bounded (BATCH) run: each channel is recomputed once, when its input ends,
      *     every session closed; no processing-time timers
-     */
-    public Sessionizer(SessionizerOptions options, EmbeddingOptions embedding, PostgresOptions index, boolean bounded) {
-        this(options, embedding, index, bounded, false);
-    }
-
-    /**
      * @param rebuild the target collection is new (a re-index): what {@code index} lists is deleted when
      *     no longer produced, but every session is embedded and written again
      */
@@ -144,8 +135,8 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         sessionsEmitted = g.counter(SESSIONS_EMITTED);
         merged = g.counter(SESSIONS_MERGED);
         belowMin = g.counter(SESSIONS_BELOW_MIN);
-        upserted = g.counter(POINTS_UPSERTED);
-        deleted = g.counter(POINTS_DELETED);
+        upserted = g.counter(POINT_UPSERTS_PLANNED);
+        deleted = g.counter(POINT_DELETES_PLANNED);
         unchanged = g.counter(CHUNKS_UNCHANGED);
         duplicates = g.counter(DUPLICATE_CHANGES);
         chunksPerSession = g.histogram(CHUNKS_PER_SESSION, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * {@link NameDirectory}.
  *
  * <p>Bad rows never stop the job: what {@link RowInterpreter} skips or repairs is logged with the message
- * id and counted by reason ({@code rowsSkipped.<reason>}, {@code rowsRepaired.<reason>}).
+ * id and counted by reason (counters {@code rowsSkipped} and {@code rowsRepaired} with a {@code reason}
+ * label).
  * A change that makes an indexed message unindexable (deleted, emptied) takes it out of its session.
  */
 public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, ChannelEvent> {
@@ -30,25 +31,25 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
 
     public static final Duration DEFAULT_LOOKUP_TTL = Duration.ofMinutes(10);
 
-    public static final String CHANGES_GROUP = "changes";
     public static final String WRITE_BACK_IGNORED = "writeBackIgnored";
     public static final String DELETED_ROWS_SEEN = "deletedRowsSeen";
     /** Accumulator (read by the backfill's progress log): changes read from the source. */
     public static final String ROWS_READ = "rowsRead";
-    public static final String SKIPPED_GROUP = "rowsSkipped";
-    public static final String REPAIRED_GROUP = "rowsRepaired";
+    /** Counter of rows not indexed, one per {@link #REASON} ({@link RowInterpreter#SKIP_REASONS}). */
+    public static final String ROWS_SKIPPED = "rowsSkipped";
+    /** Counter of rows indexed after a repair, one per {@link #REASON} ({@link RowInterpreter#REPAIR_REASONS}). */
+    public static final String ROWS_REPAIRED = "rowsRepaired";
+    /** The label ({@code addGroup(key, value)}) that names the reason of a skip or repair. */
+    public static final String REASON = "reason";
 
     private final PostgresOptions postgres;
     private final Duration lookupTtl;
 
     private transient NameDirectory names;
     private transient RowInterpreter rows;
-    private transient Map<MessageChange.Kind, Counter> changes;
     private transient Counter writeBack;
     private transient Counter deletedSeen;
     private transient org.apache.flink.api.common.accumulators.LongCounter rowsRead;
-    private transient MetricGroup skipped;
-    private transient MetricGroup repaired;
     private transient Map<String, Counter> reasonCounters;
 
     public ChangeInterpreter(PostgresOptions postgres, Duration lookupTtl) {
@@ -61,23 +62,19 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
         names = new NameDirectory(postgres, lookupTtl);
         rows = new RowInterpreter(names);
         MetricGroup g = getRuntimeContext().getMetricGroup();
-        MetricGroup changeGroup = g.addGroup(CHANGES_GROUP);
-        changes = new HashMap<>();
-        for (MessageChange.Kind k : MessageChange.Kind.values()) {
-            changes.put(k, changeGroup.counter(k.name().toLowerCase()));
-        }
         writeBack = g.counter(WRITE_BACK_IGNORED);
         deletedSeen = g.counter(DELETED_ROWS_SEEN);
         rowsRead = new org.apache.flink.api.common.accumulators.LongCounter();
         getRuntimeContext().addAccumulator(ROWS_READ, rowsRead);
-        skipped = g.addGroup(SKIPPED_GROUP);
-        repaired = g.addGroup(REPAIRED_GROUP);
+        // Changes read per kind are not counted here: Flink CDC counts them per table on the source
+        // (numSnapshotRecords, numInsertDMLRecords, ...), and a backfill reads nothing but snapshot rows,
+        // counted by this operator's numRecordsIn.
         reasonCounters = new HashMap<>();
         for (String r : RowInterpreter.SKIP_REASONS) {
-            reasonCounters.put(r, skipped.counter(r));
+            reasonCounters.put(r, g.addGroup(REASON, r).counter(ROWS_SKIPPED));
         }
         for (String r : RowInterpreter.REPAIR_REASONS) {
-            reasonCounters.put(r, repaired.counter(r));
+            reasonCounters.put(r, g.addGroup(REASON, r).counter(ROWS_REPAIRED));
         }
     }
 
@@ -90,7 +87,6 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
 
     @Override
     public void flatMap(MessageChange change, Collector<ChannelEvent> out) throws Exception {
-        changes.get(change.kind()).inc();
         rowsRead.add(1);
         MessageRow row = change.current();
         if (change.kind() == MessageChange.Kind.UPDATE && onlyPointIdChanged(change.before(), change.after())) {
@@ -136,8 +132,8 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
             LOG.warn("Message {} (guild {}, channel {}): {} — {}{}", Long.toUnsignedString(row.id()),
                     Long.toUnsignedString(row.guildId()), Long.toUnsignedString(row.channelId()), reason, what,
                     n == LOGGED_PER_REASON ? " (further ones are counted in the metric "
-                            + ("skipped".equals(what) ? SKIPPED_GROUP : REPAIRED_GROUP) + "." + reason
-                            + " and logged once every " + LOG_EVERY + ")" : "");
+                            + ("skipped".equals(what) ? ROWS_SKIPPED : ROWS_REPAIRED) + "{" + REASON + "=" + reason
+                            + "} and logged once every " + LOG_EVERY + ")" : "");
         } else if (n % LOG_EVERY == 0) {
             LOG.warn("{} messages so far in this subtask: {} ({}), latest message {}", n, reason, what,
                     Long.toUnsignedString(row.id()));

@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Objects;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -93,9 +92,6 @@ public final class MessageTableSource {
             this.postgres = Objects.requireNonNull(postgres, "postgres");
             this.ranges = Objects.requireNonNull(ranges, "ranges");
         }
-
-        @Override
-        public void open(OpenContext openContext) {}
 
         @Override
         public void flatMap(Long range, Collector<MessageChange> out) throws SQLException {

@@ -48,6 +48,7 @@ public final class BadOptionValues {
             Map.entry("embedding.threads.inference", "0"),
             Map.entry("embedding.async.capacity", "0"),
             Map.entry("embedding.async.timeout", "0 s"),
+            Map.entry("embedding.async.max-attempts", "0"),
             Map.entry("qdrant.host", " "),
             Map.entry("qdrant.port", "0"),
             Map.entry("qdrant.tls", "yes"),

@@ -2,6 +2,7 @@ package io.discordrag.indexer.job.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.discordrag.indexer.job.StreamingPipeline;
 import io.discordrag.indexer.job.e2e.IndexerFixture.Point;
 import io.discordrag.indexer.job.sink.jdbc.WriteBackCounter;
 import io.discordrag.indexer.job.source.ChangeInterpreter;
@@ -12,8 +13,7 @@ import io.discordrag.indexer.testing.qdrant.QdrantTarget;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.flink.client.program.ClusterClient;
-import org.apache.flink.test.junit5.InjectClusterClient;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +29,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class BackfillITCase {
 
-    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = IndexerFixture.miniCluster();
+    private static final InMemoryReporter METRICS = InMemoryReporter.create();
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = IndexerFixture.miniCluster(METRICS);
     @RegisterExtension static final EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();
     @RegisterExtension static final QdrantExtension QDRANT = new QdrantExtension();
 
@@ -100,15 +101,15 @@ class BackfillITCase {
     void runningTheSameBackfillAgainChangesNothing() throws Exception {
         String collection = fx.collection;
         Map<String, Object> first = fx.runToCompletion(backfill(collection, 2));
-        assertThat(((Number) first.get(WriteBackCounter.POINTS_UPSERTED)).longValue()).isPositive();
+        assertThat(((Number) first.get(WriteBackCounter.WRITE_BACK_POINTS_UPSERTED)).longValue()).isPositive();
         Map<String, Point> points = fx.points();
         Map<String, String> sessions = fx.sessionTable();
         Map<Long, String> writtenBack = fx.writtenBack();
 
         Map<String, Object> second = fx.runToCompletion(backfill(collection, 2));
-        assertThat(((Number) second.get(WriteBackCounter.POINTS_UPSERTED)).longValue())
+        assertThat(((Number) second.get(WriteBackCounter.WRITE_BACK_POINTS_UPSERTED)).longValue())
                 .as("nothing embedded or written again").isZero();
-        assertThat(((Number) second.get(WriteBackCounter.POINTS_DELETED)).longValue()).isZero();
+        assertThat(((Number) second.get(WriteBackCounter.WRITE_BACK_POINTS_DELETED)).longValue()).isZero();
         assertSamePoints(fx.points(), points, "second run");
         assertThat(fx.sessionTable()).as("message_sessions, indexed_at included").isEqualTo(sessions);
         assertThat(fx.writtenBack()).isEqualTo(writtenBack);
@@ -123,8 +124,7 @@ class BackfillITCase {
     }
 
     @Test
-    void theStreamingJobTakesOverWithoutReEmbeddingWhatTheBackfillIndexed(
-            @InjectClusterClient ClusterClient<?> cluster) throws Exception {
+    void theStreamingJobTakesOverWithoutReEmbeddingWhatTheBackfillIndexed() throws Exception {
         java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newSingleThreadExecutor();
         java.util.concurrent.Future<Map<String, Object>> run =
                 background.submit(() -> fx.runToCompletion(backfill(fx.collection, 2)));
@@ -139,16 +139,16 @@ class BackfillITCase {
         assertThat(run.isDone()).as("the backfill was still running when the changes were made").isFalse();
         Map<String, Object> backfilled = run.get(5, java.util.concurrent.TimeUnit.MINUTES);
         background.shutdown();
-        long points = ((Number) backfilled.get(WriteBackCounter.POINTS_UPSERTED)).longValue();
+        long points = ((Number) backfilled.get(WriteBackCounter.WRITE_BACK_POINTS_UPSERTED)).longValue();
         Map<String, Point> before = fx.points();
         assertThat(before).hasSize((int) points);
         assertThat(before.values()).noneMatch(p -> p.content().contains("edited during the backfill"));
 
         fx.start();
         fx.awaitVerifiedClean();
-        String rest = cluster.getWebInterfaceURL();
-        Thread.sleep(1_500); // the REST metric fetcher refreshes every 500 ms
-        long afterStart = fx.metric(rest, "Embed_chunks.textsEmbedded");
+        // A point is written after its text is embedded, so once the index is clean the counter (read live
+        // from the reporter) holds every embedding that made it so.
+        long afterStart = textsEmbedded();
         assertThat(afterStart).as("only the changed sessions are embedded again, not the %d indexed", points)
                 .isBetween(1L, 2L);
 
@@ -163,17 +163,10 @@ class BackfillITCase {
             }
         }, () -> "not yet");
         assertThat(fx.awaitVerifiedClean().out()).startsWith("verify: clean");
-        long[] embedded = new long[1];
-        IndexerFixture.await("the streamed edit counted", Duration.ofSeconds(20), () -> {
-            try {
-                embedded[0] = fx.metric(rest, "Embed_chunks.textsEmbedded");
-                return embedded[0] > afterStart;
-            } catch (Exception e) {
-                return false;
-            }
-        }, () -> "textsEmbedded " + embedded[0]);
-        Thread.sleep(2_000);
-        assertThat(fx.metric(rest, "Embed_chunks.textsEmbedded")).as("one more: the streamed edit's session")
-                .isEqualTo(afterStart + 1);
+        assertThat(textsEmbedded()).as("one more: the streamed edit's session").isEqualTo(afterStart + 1);
+    }
+
+    private long textsEmbedded() {
+        return ReportedMetrics.counter(METRICS, fx.jobId(), StreamingPipeline.NAME_EMBED, "textsEmbedded");
     }
 }

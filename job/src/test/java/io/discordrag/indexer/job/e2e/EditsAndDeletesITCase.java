@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import org.apache.flink.client.program.ClusterClient;
-import org.apache.flink.test.junit5.InjectClusterClient;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,12 +21,14 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Edits and deletes reach the index and the write-back (issue 6: S5, S6), and the commit-to-Qdrant lag
- * is measured per change type.
+ * Edits and deletes reach the index and the write-back (issue 6: S5, S6): once processed, no point holds a
+ * deleted message or pre-edit text; and the commit-to-Qdrant lag is recorded per change type. How long
+ * that takes is measured by the lag benchmark, not asserted here.
  */
 class EditsAndDeletesITCase {
 
-    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = IndexerFixture.miniCluster();
+    private static final InMemoryReporter METRICS = InMemoryReporter.create();
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = IndexerFixture.miniCluster(METRICS);
 
     @RegisterExtension static final EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();
     @RegisterExtension static final QdrantExtension QDRANT = new QdrantExtension();
@@ -58,8 +60,7 @@ class EditsAndDeletesITCase {
     }
 
     @Test
-    void s5AnEditedIndexedMessageIsReEmbeddedUnderTheSamePointId(@InjectClusterClient ClusterClient<?> cluster)
-            throws Exception {
+    void s5AnEditedIndexedMessageIsReEmbeddedUnderTheSamePointId() throws Exception {
         fx.message(1, 1, 11, 1, "the staging password is hunter2", at(0));
         fx.message(2, 1, 11, 2, "please do not paste passwords here", at(1));
         Point before = fx.awaitPointIds(java.util.Set.of(id(1))).get(id(1));
@@ -81,29 +82,35 @@ class EditsAndDeletesITCase {
         assertThat(after.vector()).isNotEqualTo(before.vector());
         assertThat(fx.points().values()).noneMatch(p -> p.content().contains("hunter2"));
         assertThat(fx.writtenBack()).containsEntry(1L, id(1)).containsEntry(2L, id(1));
-        assertLagRecorded(cluster, "insert");
-        assertLagRecorded(cluster, "edit");
+        assertLagRecorded("insert");
+        assertLagRecorded("edit");
     }
 
-    /** The commit-to-Qdrant lag histogram of this change type has values, read through the REST API. */
-    private void assertLagRecorded(ClusterClient<?> cluster, String type) throws Exception {
-        String metric = "Qdrant_sink__Writer.change." + type + ".commitToQdrantLagMs_max";
-        long[] last = {-1};
-        IndexerFixture.await(metric, IndexerFixture.CONVERGENCE_TIMEOUT, () -> {
-            try {
-                last[0] = fx.metric(cluster.getWebInterfaceURL(), metric, "max");
-                return last[0] > 0;
-            } catch (Exception e) {
-                return false;
-            }
-        }, () -> "max " + last[0]);
-        assertThat(last[0]).as("lag of a change committed during this test")
-                .isLessThan(IndexerFixture.CONVERGENCE_TIMEOUT.toMillis());
+    /**
+     * The commit-to-Qdrant lag histogram of this change type gets values (read live from the reporter;
+     * the writer records them once it has Qdrant's acknowledgement, just after the points changed).
+     */
+    private void assertLagRecorded(String type) throws Exception {
+        IndexerFixture.await(LAG + " of " + type + " recorded", IndexerFixture.CONVERGENCE_TIMEOUT,
+                () -> lagCount(type) > 0, () -> "none yet");
     }
+
+    private long lagCount(String type) {
+        long count = 0;
+        for (ReportedMetrics.Reported r : ReportedMetrics.of(METRICS, fx.jobId())) {
+            boolean lag = r.name().equals(LAG + "." + type) // a subgroup per type
+                    || (r.name().equals(LAG) && r.labels().containsValue(type)); // a label per type
+            if (lag && r.metric() instanceof Histogram h) {
+                count += h.getCount();
+            }
+        }
+        return count;
+    }
+
+    private static final String LAG = "commitToQdrantLagMs";
 
     @Test
-    void s6SoftAndHardDeletesShrinkOrRemoveTheSessionPoint(@InjectClusterClient ClusterClient<?> cluster)
-            throws Exception {
+    void s6SoftAndHardDeletesShrinkOrRemoveTheSessionPoint() throws Exception {
         fx.message(1, 1, 11, 1, "first: secret plan", at(0));
         fx.message(2, 1, 11, 2, "second: sounds good", at(1));
         fx.message(3, 1, 11, 1, "third: let's go", at(2));
@@ -127,7 +134,8 @@ class EditsAndDeletesITCase {
         fx.awaitPointIds(java.util.Set.of());
         awaitWriteBack(Map.of());
         assertThat(fx.sessionRows()).isEmpty();
-        assertLagRecorded(cluster, "delete");
+        assertThat(fx.points().values()).isEmpty();
+        assertLagRecorded("delete");
     }
 
     private Point awaitOnly(String pointId, List<Long> members) throws Exception {

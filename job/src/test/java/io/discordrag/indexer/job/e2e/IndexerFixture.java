@@ -35,6 +35,7 @@ import java.util.function.Supplier;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -68,7 +69,19 @@ final class IndexerFixture implements AutoCloseable {
 
     /** A MiniCluster for the job: one TaskManager with 4 slots, metrics fetched every 500 ms for REST reads. */
     static org.apache.flink.test.junit5.MiniClusterExtension miniCluster() {
-        org.apache.flink.configuration.Configuration c = new org.apache.flink.configuration.Configuration();
+        return miniCluster(new org.apache.flink.configuration.Configuration());
+    }
+
+    /**
+     * Like {@link #miniCluster()}, with {@code reporter} registered: tests read metrics from it directly,
+     * as the job updates them, instead of waiting for the REST metric fetcher.
+     */
+    static org.apache.flink.test.junit5.MiniClusterExtension miniCluster(InMemoryReporter reporter) {
+        return miniCluster(reporter.addToConfiguration(new org.apache.flink.configuration.Configuration()));
+    }
+
+    private static org.apache.flink.test.junit5.MiniClusterExtension miniCluster(
+            org.apache.flink.configuration.Configuration c) {
         c.set(org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500));
         return new org.apache.flink.test.junit5.MiniClusterExtension(
                 new org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration.Builder()
@@ -383,10 +396,23 @@ final class IndexerFixture implements AutoCloseable {
      * so a metric not listed yet is asked for again for a few seconds.
      */
     long metric(String restUrl, String name, String agg) throws Exception {
+        return metric(restUrl, name::equals, name, agg);
+    }
+
+    /**
+     * Sum over all subtasks of the metrics whose REST id ends with {@code suffix}: for metrics of another
+     * library under label groups, e.g. Flink CDC's {@code ….table.messages.numInsertDMLRecords}.
+     */
+    long metricEndingWith(String restUrl, String suffix) throws Exception {
+        return metric(restUrl, id -> id.endsWith(suffix), "…" + suffix, "sum");
+    }
+
+    private long metric(String restUrl, java.util.function.Predicate<String> id, String name, String agg)
+            throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
             try {
-                return metricOnce(restUrl, name, agg);
+                return metricOnce(restUrl, id, name, agg);
             } catch (IllegalStateException e) {
                 if (System.nanoTime() > deadline) {
                     throw e;
@@ -396,7 +422,8 @@ final class IndexerFixture implements AutoCloseable {
         }
     }
 
-    private long metricOnce(String restUrl, String name, String agg) throws Exception {
+    private long metricOnce(String restUrl, java.util.function.Predicate<String> wanted, String name, String agg)
+            throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         JsonNode jobInfo = get(http, restUrl + "/jobs/" + jobId());
         long sum = 0;
@@ -406,7 +433,7 @@ final class IndexerFixture implements AutoCloseable {
             List<String> ids = new ArrayList<>();
             for (JsonNode m : get(http, base)) {
                 String id = m.get("id").asText();
-                if (id.equals(name)) {
+                if (wanted.test(id)) {
                     ids.add(id);
                 }
             }

@@ -59,7 +59,7 @@ class SessionizerTest {
     @BeforeEach
     void open() throws Exception {
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new Sessionizer(OPTIONS, EMBEDDING)),
+                new KeyedProcessOperator<>(new Sessionizer(OPTIONS, EMBEDDING, null, false, false)),
                 ChannelEvent::channelKey, Types.STRING);
         harness.open();
         now = 0;

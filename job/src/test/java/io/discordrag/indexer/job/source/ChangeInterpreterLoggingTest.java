@@ -30,7 +30,7 @@ class ChangeInterpreterLoggingTest {
             assertThat(lines).hasSize(101);
             assertThat(lines.get(0)).startsWith("WARN Message 1 (guild 2, channel 3): timestampOutOfRange");
             assertThat(lines.get(99)).contains("Message 100 ").contains("further ones are counted in the metric "
-                    + "rowsSkipped.timestampOutOfRange and logged once every 10000");
+                    + "rowsSkipped{reason=timestampOutOfRange} and logged once every 10000");
             assertThat(lines.get(100)).contains("10000 messages so far in this subtask: timestampOutOfRange")
                     .contains("latest message 10000");
         }

@@ -47,10 +47,6 @@ public final class MicroBatcher implements AutoCloseable {
 
     private record Prepared(Request request, Tokenized tokens) {}
 
-    public MicroBatcher(EmbeddingModel model, int maxBatchSize, Duration maxWait, int threads) {
-        this(model, maxBatchSize, Integer.MAX_VALUE, maxWait, threads);
-    }
-
     public MicroBatcher(EmbeddingModel model, int maxBatchSize, int maxBatchTokens, Duration maxWait,
             int threads) {
         this.model = model;
@@ -141,8 +137,11 @@ public final class MicroBatcher implements AutoCloseable {
             for (Request r : requests) {
                 try {
                     prepared.add(new Prepared(r, model.tokenizer().tokenize(r.text())));
+                } catch (IllegalStateException e) {
+                    r.result().completeExceptionally(e); // the tokenizer itself is unusable (closed), not the text
                 } catch (RuntimeException e) {
-                    r.result().completeExceptionally(e);
+                    r.result().completeExceptionally(new IllegalArgumentException("The tokenizer of model "
+                            + model.spec().id() + " cannot process this text: " + e.getMessage(), e));
                 }
             }
         }

@@ -4,26 +4,33 @@ import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
 import java.util.Collections;
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Embeds the text of any record for {@code AsyncDataStream}: a {@link TextExtractor} picks the text, the
  * TaskManager's pooled model embeds it in micro-batches shared with the other subtasks, and a
  * {@link ResultCombiner} builds the output. {@code asyncInvoke} never blocks. A record whose extracted
  * text is {@code null} needs no embedding and is combined with a {@code null} vector at once (it keeps its
- * place in an ordered stream and is not counted as embedded). A text that fails completes its record
- * exceptionally with an error naming the cause, which fails the job
- * unless a retry strategy (see {@link EmbeddingAsync}) recovers it. Metrics: see {@link EmbeddingMetrics}.
+ * place in an ordered stream and is not counted as embedded). Failures are classified by
+ * {@link EmbeddingErrors}: a record that cannot be embedded (no text can be extracted from it, the model
+ * cannot process its text) is logged with the record, counted ({@code textsUnembeddable}) and emits
+ * nothing, and the job keeps running; any other failure ({@code textsFailed}) completes the record
+ * exceptionally, which fails the job unless the retry strategy of {@link EmbeddingAsync} recovers it.
+ * Metrics: see {@link EmbeddingMetrics}.
  */
 public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT>
         implements ResultTypeQueryable<OUT> {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddingAsyncFunction.class);
     static final String RELEASE_HOOK = "discord-rag-indexer-embedding-model-pool";
 
     private final EmbeddingOptions options;
@@ -63,8 +70,7 @@ public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT>
         try {
             text = extractor.apply(input);
         } catch (RuntimeException e) {
-            metrics.recordFailure();
-            resultFuture.completeExceptionally(new IllegalArgumentException(
+            fail(input, resultFuture, new IllegalArgumentException(
                     "Cannot extract the text to embed from " + input + ": " + e.getMessage(), e));
             return;
         }
@@ -78,8 +84,8 @@ public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT>
         }
         lease.batcher().submit(text).whenComplete((embedding, error) -> {
             if (error != null) {
-                metrics.recordFailure();
-                resultFuture.completeExceptionally(error);
+                fail(input, resultFuture, error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error);
                 return;
             }
             metrics.record(embedding);
@@ -89,6 +95,19 @@ public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT>
                 resultFuture.completeExceptionally(e);
             }
         });
+    }
+
+    /** Skips an unembeddable record (counted, logged; the job goes on) or fails it for a retry. */
+    private void fail(IN input, ResultFuture<OUT> resultFuture, Throwable error) {
+        if (EmbeddingErrors.classify(error) == EmbeddingErrors.Kind.UNEMBEDDABLE) {
+            metrics.recordUnembeddable();
+            LOG.error("Cannot embed {} with model {}; skipped, not retried: {}", input, options.model().id(),
+                    error.getMessage());
+            resultFuture.complete(Collections.emptyList());
+            return;
+        }
+        metrics.recordFailure();
+        resultFuture.completeExceptionally(error);
     }
 
     @Override

@@ -11,7 +11,8 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * The embedding metrics of one operator (or SQL function) instance, registered in its metric group:
- * texts embedded, texts truncated, failed texts; histograms of batch size (as seen by each text),
+ * texts embedded, texts truncated, failed attempts (transient: retried), texts that cannot be embedded
+ * (skipped, never retried); histograms of batch size (as seen by each text),
  * tokens per text and inference latency; gauges of queued requests and loaded models.
  */
 final class EmbeddingMetrics {
@@ -19,6 +20,7 @@ final class EmbeddingMetrics {
     static final String TEXTS_EMBEDDED = "textsEmbedded";
     static final String TEXTS_TRUNCATED = "textsTruncated";
     static final String TEXTS_FAILED = "textsFailed";
+    static final String TEXTS_UNEMBEDDABLE = "textsUnembeddable";
     static final String BATCH_SIZE = "embeddingBatchSize";
     static final String TOKENS_PER_TEXT = "tokensPerText";
     static final String INFERENCE_LATENCY_MS = "inferenceLatencyMs";
@@ -30,6 +32,7 @@ final class EmbeddingMetrics {
     private final Counter embedded;
     private final Counter truncated;
     private final Counter failed;
+    private final Counter unembeddable;
     private final Histogram batchSize;
     private final Histogram tokens;
     private final Histogram latency;
@@ -38,6 +41,7 @@ final class EmbeddingMetrics {
         embedded = group.counter(TEXTS_EMBEDDED);
         truncated = group.counter(TEXTS_TRUNCATED);
         failed = group.counter(TEXTS_FAILED);
+        unembeddable = group.counter(TEXTS_UNEMBEDDABLE);
         batchSize = group.histogram(BATCH_SIZE, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         tokens = group.histogram(TOKENS_PER_TEXT, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         latency = group.histogram(INFERENCE_LATENCY_MS, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
@@ -57,5 +61,9 @@ final class EmbeddingMetrics {
 
     void recordFailure() {
         failed.inc();
+    }
+
+    void recordUnembeddable() {
+        unembeddable.inc();
     }
 }

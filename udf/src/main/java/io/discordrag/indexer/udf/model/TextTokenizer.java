@@ -19,10 +19,22 @@ import java.util.Map;
  * <p>DJL extracts its native library to a fixed cache path, which a second user-code classloader in the
  * same JVM (a restarted or resubmitted Flink job) cannot load again. Each classloader therefore loads it
  * from a directory of its own, chosen once, before its first tokenizer is created.
+ *
+ * <p>Loading that library, DJL also looks for GPUs (only to name a library flavour: the tokenizers library
+ * runs on the CPU). Where the CUDA runtime is installed without a driver or GPU, its probe logs
+ * {@code CudaUtils - Failed to detect GPU count} at WARN on every load, so each classloader initialises
+ * DJL's {@code CudaUtils} without loading the CUDA runtime; DJL then reports no GPU without probing.
  */
 public final class TextTokenizer implements AutoCloseable {
 
     static final String DJL_CACHE_DIR = "DJL_CACHE_DIR";
+    /**
+     * DJL's switch to probe GPUs in a child JVM: while it is set, {@code CudaUtils} initialises without
+     * loading the CUDA runtime in this process; once cleared, a {@code CudaUtils} without a runtime reports
+     * no GPU at once.
+     */
+    static final String DJL_CUDA_FORK = "ai.djl.util.cuda.fork";
+    static final String DJL_CUDA_UTILS = "ai.djl.util.cuda.CudaUtils";
     /** A token covers at least one character, and WordPiece gives up on words over 100 characters. */
     private static final int CHARS_PER_TOKEN_BOUND = 100;
 
@@ -76,6 +88,7 @@ public final class TextTokenizer implements AutoCloseable {
             throws IOException {
         // The property is JVM-wide, so every classloader sets and restores it under the same lock.
         synchronized (System.class) {
+            initialiseCudaUtilsWithoutCuda();
             String before = System.getProperty(DJL_CACHE_DIR);
             Path dir = Files.createTempDirectory("discord-rag-indexer-djl-");
             dir.toFile().deleteOnExit();
@@ -92,6 +105,25 @@ public final class TextTokenizer implements AutoCloseable {
                     System.setProperty(DJL_CACHE_DIR, before);
                 }
             }
+        }
+    }
+
+    /**
+     * Initialises DJL's {@code CudaUtils} (if this classloader has not yet) with {@link #DJL_CUDA_FORK} set,
+     * so it never loads the CUDA runtime here; a value the user set is left alone. Call under the
+     * {@code System.class} lock.
+     */
+    private static void initialiseCudaUtilsWithoutCuda() {
+        if (System.getProperty(DJL_CUDA_FORK) != null) {
+            return;
+        }
+        System.setProperty(DJL_CUDA_FORK, "true");
+        try {
+            Class.forName(DJL_CUDA_UTILS, true, TextTokenizer.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            // another DJL version: it will probe as it always does
+        } finally {
+            System.clearProperty(DJL_CUDA_FORK);
         }
     }
 

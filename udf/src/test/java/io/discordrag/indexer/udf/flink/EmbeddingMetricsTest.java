@@ -50,10 +50,13 @@ class EmbeddingMetricsTest {
         metrics.record(new Embedding(new float[384], 120, false, 16, 30_000_000L));
         metrics.record(new Embedding(new float[384], 256, true, 4, 50_000_000L));
         metrics.recordFailure();
+        metrics.recordUnembeddable();
+        metrics.recordUnembeddable();
 
         assertThat(((Counter) group.metrics.get(EmbeddingMetrics.TEXTS_EMBEDDED)).getCount()).isEqualTo(2);
         assertThat(((Counter) group.metrics.get(EmbeddingMetrics.TEXTS_TRUNCATED)).getCount()).isEqualTo(1);
         assertThat(((Counter) group.metrics.get(EmbeddingMetrics.TEXTS_FAILED)).getCount()).isEqualTo(1);
+        assertThat(((Counter) group.metrics.get(EmbeddingMetrics.TEXTS_UNEMBEDDABLE)).getCount()).isEqualTo(2);
         Histogram batch = (Histogram) group.metrics.get(EmbeddingMetrics.BATCH_SIZE);
         assertThat(batch.getCount()).isEqualTo(2);
         assertThat(batch.getStatistics().getMax()).isEqualTo(16);

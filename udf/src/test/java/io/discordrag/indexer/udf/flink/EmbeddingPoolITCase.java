@@ -212,4 +212,32 @@ class EmbeddingPoolITCase {
             }
         }
     }
+
+    @Test
+    void aRecordThatCannotBeEmbeddedIsSkippedWithoutRetriesAndTheJobGoesOn() throws Exception {
+        List<String> input = List.of("first message about the deploy", "#unextractable", "last message about it");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        DataStream<Tuple3<String, float[], Integer>> out = EmbeddingAsync.ordered(env.fromData(input),
+                new EmbeddingAsyncFunction<String, Tuple3<String, float[], Integer>>(OPTIONS,
+                        text -> {
+                            if (text.startsWith("#")) {
+                                EXTRACTIONS.incrementAndGet();
+                                throw new IllegalStateException("no text in " + text);
+                            }
+                            return text;
+                        },
+                        (text, vector) -> Tuple3.of(text, vector, 0),
+                        Types.TUPLE(Types.STRING, Types.PRIMITIVE_ARRAY(Types.FLOAT), Types.INT)),
+                EmbeddingAsync.DEFAULT_CAPACITY, EmbeddingAsync.DEFAULT_TIMEOUT, 3);
+        List<Tuple3<String, float[], Integer>> results = new ArrayList<>();
+        out.executeAndCollect("unembeddable").forEachRemaining(results::add);
+
+        assertThat(results).extracting(t -> t.f0).as("the others embedded, in order")
+                .containsExactly("first message about the deploy", "last message about it");
+        assertThat(EXTRACTIONS.get()).as("tried once, not retried").isEqualTo(1);
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger EXTRACTIONS =
+            new java.util.concurrent.atomic.AtomicInteger();
 }

@@ -16,11 +16,14 @@ public class WriteBackCounter extends RichMapFunction<ChunkUpdate, ChunkUpdate> 
     public static final String SESSIONS = "writeBackSessions";
     public static final String DELETES = "writeBackDeletes";
     public static final String MESSAGE_ROWS = "writeBackMessageRows";
-    /** Accumulators (read by the backfill's progress log): point upserts and deletes on their way out. */
-    public static final String POINTS_UPSERTED = "pointsUpserted";
-    public static final String POINTS_DELETED = "pointsDeleted";
+    /**
+     * Accumulators (read by the backfill's progress log): point upserts and deletes released to both sinks
+     * (embedded, and in streaming past their checkpoint), counted where they reach the write-back.
+     */
+    public static final String WRITE_BACK_POINTS_UPSERTED = "writeBackPointsUpserted";
+    public static final String WRITE_BACK_POINTS_DELETED = "writeBackPointsDeleted";
     /** Accumulator: messages in the points upserted (the backfill's time-left estimate once reading is done). */
-    public static final String MESSAGES_INDEXED = "messagesIndexed";
+    public static final String WRITE_BACK_MESSAGES_INDEXED = "writeBackMessagesIndexed";
 
     private transient Counter sessions;
     private transient Counter deletes;
@@ -36,10 +39,10 @@ public class WriteBackCounter extends RichMapFunction<ChunkUpdate, ChunkUpdate> 
         rows = getRuntimeContext().getMetricGroup().counter(MESSAGE_ROWS);
         upsertedPoints = new org.apache.flink.api.common.accumulators.LongCounter();
         deletedPoints = new org.apache.flink.api.common.accumulators.LongCounter();
-        getRuntimeContext().addAccumulator(POINTS_UPSERTED, upsertedPoints);
-        getRuntimeContext().addAccumulator(POINTS_DELETED, deletedPoints);
+        getRuntimeContext().addAccumulator(WRITE_BACK_POINTS_UPSERTED, upsertedPoints);
+        getRuntimeContext().addAccumulator(WRITE_BACK_POINTS_DELETED, deletedPoints);
         indexedMessages = new org.apache.flink.api.common.accumulators.LongCounter();
-        getRuntimeContext().addAccumulator(MESSAGES_INDEXED, indexedMessages);
+        getRuntimeContext().addAccumulator(WRITE_BACK_MESSAGES_INDEXED, indexedMessages);
     }
 
     @Override
