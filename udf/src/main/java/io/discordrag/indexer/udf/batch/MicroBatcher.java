@@ -35,6 +35,7 @@ public final class MicroBatcher implements AutoCloseable {
     static final double MAX_PADDING_RATIO = 1.25;
 
     private final EmbeddingModel model;
+    private final Tokenization tokenization;
     private final int maxBatchSize;
     private final int maxBatchTokens;
     private final long maxWaitNanos;
@@ -47,9 +48,33 @@ public final class MicroBatcher implements AutoCloseable {
 
     private record Prepared(Request request, Tokenized tokens) {}
 
+    /** How a batch's texts become model input: the model's tokenizer, all at once or one by one. */
+    interface Tokenization {
+        List<Tokenized> all(List<String> texts);
+
+        Tokenized one(String text);
+    }
+
     public MicroBatcher(EmbeddingModel model, int maxBatchSize, int maxBatchTokens, Duration maxWait,
             int threads) {
+        this(model, new Tokenization() {
+            @Override
+            public List<Tokenized> all(List<String> texts) {
+                return model.tokenizer().tokenizeAll(texts);
+            }
+
+            @Override
+            public Tokenized one(String text) {
+                return model.tokenizer().tokenize(text);
+            }
+        }, maxBatchSize, maxBatchTokens, maxWait, threads);
+    }
+
+    /** With another tokenization: for tests of texts the real tokenizer does not reject. */
+    MicroBatcher(EmbeddingModel model, Tokenization tokenization, int maxBatchSize, int maxBatchTokens,
+            Duration maxWait, int threads) {
         this.model = model;
+        this.tokenization = tokenization;
         this.maxBatchSize = maxBatchSize;
         this.maxBatchTokens = maxBatchTokens;
         this.maxWaitNanos = maxWait.toNanos();
@@ -128,7 +153,7 @@ public final class MicroBatcher implements AutoCloseable {
         List<String> texts = new ArrayList<>(requests.size());
         requests.forEach(r -> texts.add(r.text()));
         try {
-            List<Tokenized> all = model.tokenizer().tokenizeAll(texts);
+            List<Tokenized> all = tokenization.all(texts);
             for (int i = 0; i < requests.size(); i++) {
                 prepared.add(new Prepared(requests.get(i), all.get(i)));
             }
@@ -136,7 +161,7 @@ public final class MicroBatcher implements AutoCloseable {
             // Find the text that fails and fail only its request.
             for (Request r : requests) {
                 try {
-                    prepared.add(new Prepared(r, model.tokenizer().tokenize(r.text())));
+                    prepared.add(new Prepared(r, tokenization.one(r.text())));
                 } catch (IllegalStateException e) {
                     r.result().completeExceptionally(e); // the tokenizer itself is unusable (closed), not the text
                 } catch (RuntimeException e) {

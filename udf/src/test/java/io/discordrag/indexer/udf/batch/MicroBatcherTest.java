@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.discordrag.indexer.udf.model.ChatTexts;
 import io.discordrag.indexer.udf.model.EmbeddingModel;
 import io.discordrag.indexer.udf.model.ModelRegistry;
+import io.discordrag.indexer.udf.model.Tokenized;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -90,14 +91,56 @@ class MicroBatcherTest {
     }
 
     @Test
-    void aBadRequestFailsOnlyItself() throws Exception {
+    void aNullTextIsRefusedAtSubmission() throws Exception {
         try (MicroBatcher batcher = new MicroBatcher(model, 8, NO_TOKEN_CAP, Duration.ofMillis(20), 1)) {
-            CompletableFuture<Embedding> good = batcher.submit("fine text");
-            CompletableFuture<Embedding> bad = batcher.submit(null);
-            assertThat(good.get(60, TimeUnit.SECONDS).vector()).hasSize(384);
-            Throwable thrown = catchThrowable(() -> bad.get(60, TimeUnit.SECONDS));
+            Throwable thrown = catchThrowable(() -> batcher.submit(null).get(60, TimeUnit.SECONDS));
             assertThat(thrown).isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    /**
+     * A text the tokenizer rejects fails the batch's tokenization; the batcher then tokenizes each text
+     * alone and fails only the bad one. The real tokenizer accepts every Java string we found (unpaired
+     * surrogates, NUL, 200,000 characters), so a tokenization that delegates to it rejects one marked text.
+     */
+    @Test
+    void aTextTheTokenizerRejectsFailsOnlyItsOwnRequest() throws Exception {
+        String poison = "a text the tokenizer rejects";
+        java.util.concurrent.atomic.AtomicInteger batchAttempts = new java.util.concurrent.atomic.AtomicInteger();
+        MicroBatcher.Tokenization rejecting = new MicroBatcher.Tokenization() {
+            @Override
+            public List<Tokenized> all(List<String> texts) {
+                batchAttempts.incrementAndGet();
+                if (texts.contains(poison)) {
+                    throw new RuntimeException("invalid input");
+                }
+                return model.tokenizer().tokenizeAll(texts);
+            }
+
+            @Override
+            public Tokenized one(String text) {
+                if (text.equals(poison)) {
+                    throw new RuntimeException("invalid input");
+                }
+                return model.tokenizer().tokenize(text);
+            }
+        };
+        // a long wait so all three requests land in one batch
+        try (MicroBatcher batcher = new MicroBatcher(model, rejecting, 8, NO_TOKEN_CAP, Duration.ofSeconds(2), 1)) {
+            CompletableFuture<Embedding> before = batcher.submit("fine text");
+            CompletableFuture<Embedding> bad = batcher.submit(poison);
+            CompletableFuture<Embedding> after = batcher.submit("another fine text");
+            assertThat(cosine(before.get(60, TimeUnit.SECONDS).vector(), model.embed("fine text")))
+                    .isGreaterThan(0.9999);
+            assertThat(cosine(after.get(60, TimeUnit.SECONDS).vector(), model.embed("another fine text")))
+                    .isGreaterThan(0.9999);
+            Throwable thrown = catchThrowable(() -> bad.get(60, TimeUnit.SECONDS));
+            assertThat(thrown).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cannot process this text");
+            assertThat(before.get().batchSize()).as("the good texts still ran as one batch").isEqualTo(2);
+            assertThat(batchAttempts).as("one batch tokenization, then text by text").hasValue(1);
         }
     }
 
