@@ -10,8 +10,12 @@ import io.discordrag.indexer.testing.qdrant.QdrantStandIn;
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.model.TextTokenizer;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
+
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.QdrantGrpcClient;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -26,24 +30,22 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * {@code --mode backfill} end to end on the synthetic generator's data, next to the embedder alone on the
- * same session texts, in one run on one machine — and where the time goes.
+ * {@code --mode backfill} end to end on the synthetic generator's data, next to the embedder alone
+ * on the same session texts, in one run on one machine — and where the time goes.
  *
- * <p>Generates a guild history ({@link SyntheticChat}: Discord-like lengths and timing), loads it into an
- * embedded PostgreSQL, runs the backfill exactly as {@code IndexerJob --mode backfill} does (local
- * MiniCluster, parallelism 2, default options) into the in-process Qdrant stand-in, and reports elapsed
- * time, messages/s, sessions/s, points/s and the peak memory of this JVM (job, stand-in and generator;
- * PostgreSQL runs in its own processes). Then it reads back every chunk the job wrote, renders it again
- * and embeds a systematic sample (every k-th text; {@code sample} 1.0 = all) with the pooled model
- * alone, with the same options, for the ratio. The profile: CPU time of each thread group during the
- * backfill (ONNX Runtime's own pool threads are native, so they appear as process CPU not in any Java
- * thread), the tokens of the rendered texts split into per-line headers and content, and the embedder
- * alone on the same sample rendered compactly ({@code <name>: <content>} lines) — what a token-efficient
- * rendering would save.
+ * <p>Generates a guild history ({@link SyntheticChat}: Discord-like lengths and timing), loads it
+ * into an embedded PostgreSQL, runs the backfill exactly as {@code IndexerJob --mode backfill} does
+ * (local MiniCluster, parallelism 2, default options) into the in-process Qdrant stand-in, and
+ * reports elapsed time, messages/s, sessions/s, points/s and the peak memory of this JVM (job,
+ * stand-in and generator; PostgreSQL runs in its own processes). Then it reads back every chunk the
+ * job wrote, renders it again and embeds a systematic sample (every k-th text; {@code sample} 1.0 =
+ * all) with the pooled model alone, with the same options, for the ratio. The profile: CPU time of
+ * each thread group during the backfill (ONNX Runtime's own pool threads are native, so they appear
+ * as process CPU not in any Java thread), the tokens of the rendered texts split into per-line
+ * headers and content, and the embedder alone on the same sample rendered compactly ({@code <name>:
+ * <content>} lines) — what a token-efficient rendering would save.
  *
  * <p>Run: {@code ./mvnw -pl benchmarks -am install && ./mvnw -pl benchmarks exec:exec@backfill
  * -Dbench.messages=1000000 -Dbench.model=all-MiniLM-L6-v2-q -Dbench.sample=0.1}.
@@ -59,63 +61,99 @@ public final class BackfillBenchmark {
         int every = Math.max(1, (int) Math.round(1 / sample));
 
         long t = System.nanoTime();
-        // A long history from a fixed start can reach past today, and the job rightly skips messages from
+        // A long history from a fixed start can reach past today, and the job rightly skips
+        // messages from
         // the future: end it a day ago instead.
-        SyntheticChat.Dataset data = SyntheticChat.generateEndingBy(SyntheticChat.Spec.of(messages),
-                java.time.Instant.now().minus(Duration.ofDays(1)));
+        SyntheticChat.Dataset data =
+                SyntheticChat.generateEndingBy(
+                        SyntheticChat.Spec.of(messages),
+                        java.time.Instant.now().minus(Duration.ofDays(1)));
         Map<Long, String> channelNames = new HashMap<>();
         data.channels().forEach(c -> channelNames.put(c.id(), c.name()));
         int[] expected = StreamingJobBenchmark.expectedSessions(data);
-        System.out.printf(Locale.ROOT, "dataset: %d messages, %d channels, %d users; %d sessions of >= 2 messages "
+        System.out.printf(
+                Locale.ROOT,
+                "dataset: %d messages, %d channels, %d users; %d sessions of >= 2 messages "
                         + "covering %d messages from %s to %s; generated in %.1f s; cores=%d, max heap %d MiB, model=%s%n",
-                messages, data.channels().size(), data.users().size(), expected[0], expected[1],
-                data.messages().get(0).timestamp(), data.messages().get(data.messages().size() - 1).timestamp(),
-                (System.nanoTime() - t) / 1e9, Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().maxMemory() >> 20, model);
+                messages,
+                data.channels().size(),
+                data.users().size(),
+                expected[0],
+                expected[1],
+                data.messages().get(0).timestamp(),
+                data.messages().get(data.messages().size() - 1).timestamp(),
+                (System.nanoTime() - t) / 1e9,
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20,
+                model);
 
         EmbeddedPostgresExtension postgres = new EmbeddedPostgresExtension();
         postgres.start();
         try (QdrantStandIn qdrant = QdrantStandIn.startNew();
-                QdrantClient client = new QdrantClient(
-                        QdrantGrpcClient.newBuilder(qdrant.host(), qdrant.port(), false).build());
+                QdrantClient client =
+                        new QdrantClient(
+                                QdrantGrpcClient.newBuilder(qdrant.host(), qdrant.port(), false)
+                                        .build());
                 Connection admin = postgres.adminConnection()) {
             t = System.nanoTime();
             SyntheticChat.insertDirectory(admin, data);
             List<SyntheticChat.Message> all = data.messages();
             for (int i = 0; i < all.size(); i += 10_000) {
-                SyntheticChat.insertMessages(admin, all.subList(i, Math.min(all.size(), i + 10_000)));
+                SyntheticChat.insertMessages(
+                        admin, all.subList(i, Math.min(all.size(), i + 10_000)));
             }
             admin.createStatement().execute("ANALYZE messages");
-            System.out.printf(Locale.ROOT, "loaded into PostgreSQL in %.1f s%n", (System.nanoTime() - t) / 1e9);
+            System.out.printf(
+                    Locale.ROOT,
+                    "loaded into PostgreSQL in %.1f s%n",
+                    (System.nanoTime() - t) / 1e9);
             data = null; // the rows live in PostgreSQL now
 
             Map<String, String> options = StreamingJobBenchmark.jobOptions(postgres, qdrant, model);
             options.put("mode", "backfill");
-            IndexerConfig config = IndexerConfig.fromMap(options).withPostgresPassword(postgres.indexerPassword());
+            IndexerConfig config =
+                    IndexerConfig.fromMap(options).withPostgresPassword(postgres.indexerPassword());
 
             Sampler sampler = new Sampler();
             sampler.start();
             long start = System.nanoTime();
-            JobStatus status = IndexerJob.runBounded(StreamExecutionEnvironment.getExecutionEnvironment(), config,
-                    Duration.ofSeconds(30));
+            JobStatus status =
+                    IndexerJob.runBounded(
+                            StreamExecutionEnvironment.getExecutionEnvironment(),
+                            config,
+                            Duration.ofSeconds(30));
             double seconds = (System.nanoTime() - start) / 1e9;
             sampler.stop();
             if (status != JobStatus.FINISHED) {
                 throw new IllegalStateException("backfill ended " + status);
             }
             long points = client.countAsync(config.get(IndexerOptions.QDRANT_COLLECTION)).get();
-            System.out.printf(Locale.ROOT, "backfill: %d messages in %.1f s (%.1f min) -> %.0f messages/s, "
-                            + "%.1f sessions/s, %.1f points/s (%d points)%n", messages, seconds, seconds / 60,
-                    messages / seconds, expected[0] / seconds, points / seconds, points);
-            System.out.printf(Locale.ROOT, "peak memory of this JVM: %d MiB resident (VmHWM), %d MiB heap used "
-                    + "(sampled each second)%n", peakResidentMiB(), sampler.peakHeap >> 20);
+            System.out.printf(
+                    Locale.ROOT,
+                    "backfill: %d messages in %.1f s (%.1f min) -> %.0f messages/s, "
+                            + "%.1f sessions/s, %.1f points/s (%d points)%n",
+                    messages,
+                    seconds,
+                    seconds / 60,
+                    messages / seconds,
+                    expected[0] / seconds,
+                    points / seconds,
+                    points);
+            System.out.printf(
+                    Locale.ROOT,
+                    "peak memory of this JVM: %d MiB resident (VmHWM), %d MiB heap used "
+                            + "(sampled each second)%n",
+                    peakResidentMiB(),
+                    sampler.peakHeap >> 20);
             sampler.report(seconds);
 
-            // The job's end releases its pooled model (classloader release hook): wait for it, then embed alone.
+            // The job's end releases its pooled model (classloader release hook): wait for it, then
+            // embed alone.
             while (EmbeddingModelPool.loadedModels() > 0) {
                 Thread.sleep(100);
             }
-            List<StreamingJobBenchmark.Chunk> chunks = StreamingJobBenchmark.writtenChunks(admin, channelNames);
+            List<StreamingJobBenchmark.Chunk> chunks =
+                    StreamingJobBenchmark.writtenChunks(admin, channelNames);
             List<String> texts = new ArrayList<>();
             List<String> compact = new ArrayList<>();
             for (int i = 0; i < chunks.size(); i += every) {
@@ -125,19 +163,33 @@ public final class BackfillBenchmark {
             EmbeddingOptions embedding = EmbeddingOptions.builder().model(model).build();
             try (EmbeddingModelPool.Lease lease = EmbeddingModelPool.acquire(embedding)) {
                 tokenProfile(lease.model().tokenizer(), chunks, every);
-                StreamingJobBenchmark.embedAll(lease, texts.subList(0, Math.min(200, texts.size()))); // warm-up
+                StreamingJobBenchmark.embedAll(
+                        lease, texts.subList(0, Math.min(200, texts.size()))); // warm-up
                 double alone = embed(lease, texts);
                 double textsPerSecond = texts.size() / alone;
-                System.out.printf(Locale.ROOT, "embedder alone, every %d-th of the %d chunk texts (%d texts), same "
-                                + "options: %.1f s -> %.1f texts/s; all %d texts would take %.0f s%n", every,
-                        chunks.size(), texts.size(), alone, textsPerSecond, chunks.size(),
+                System.out.printf(
+                        Locale.ROOT,
+                        "embedder alone, every %d-th of the %d chunk texts (%d texts), same "
+                                + "options: %.1f s -> %.1f texts/s; all %d texts would take %.0f s%n",
+                        every,
+                        chunks.size(),
+                        texts.size(),
+                        alone,
+                        textsPerSecond,
+                        chunks.size(),
                         chunks.size() / textsPerSecond);
-                System.out.printf(Locale.ROOT, "ratio backfill points/s : embedder texts/s = %.2f%n",
+                System.out.printf(
+                        Locale.ROOT,
+                        "ratio backfill points/s : embedder texts/s = %.2f%n",
                         points / seconds / textsPerSecond);
                 double compactSeconds = embed(lease, compact);
-                System.out.printf(Locale.ROOT, "embedder alone, same sample rendered compactly ('<name>: <content>', "
-                                + "same chunks): %.1f s -> %.1f texts/s, %.2fx the job's rendering%n", compactSeconds,
-                        compact.size() / compactSeconds, alone / compactSeconds);
+                System.out.printf(
+                        Locale.ROOT,
+                        "embedder alone, same sample rendered compactly ('<name>: <content>', "
+                                + "same chunks): %.1f s -> %.1f texts/s, %.2fx the job's rendering%n",
+                        compactSeconds,
+                        compact.size() / compactSeconds,
+                        alone / compactSeconds);
             }
         } finally {
             postgres.stop();
@@ -160,14 +212,20 @@ public final class BackfillBenchmark {
             sb.append("Conversation in #").append(chunk.channelName()).append(":\n");
         }
         for (int i = 0; i < ordered.size(); i++) {
-            sb.append(i > 0 ? "\n" : "").append(ordered.get(i).authorName()).append(": ")
+            sb.append(i > 0 ? "\n" : "")
+                    .append(ordered.get(i).authorName())
+                    .append(": ")
                     .append(ordered.get(i).content());
         }
         return sb.toString();
     }
 
-    /** Where the model's input tokens go: channel header, per-line "[name @ time]: " headers, content. */
-    private static void tokenProfile(TextTokenizer tokenizer, List<StreamingJobBenchmark.Chunk> chunks, int every) {
+    /**
+     * Where the model's input tokens go: channel header, per-line "[name @ time]: " headers,
+     * content.
+     */
+    private static void tokenProfile(
+            TextTokenizer tokenizer, List<StreamingJobBenchmark.Chunk> chunks, int every) {
         long total = 0;
         long content = 0;
         long compactTotal = 0;
@@ -181,11 +239,20 @@ public final class BackfillBenchmark {
                 lines++;
             }
         }
-        System.out.printf(Locale.ROOT, "tokens of the sampled chunk texts: %d in %d lines = %.1f per line, of which "
+        System.out.printf(
+                Locale.ROOT,
+                "tokens of the sampled chunk texts: %d in %d lines = %.1f per line, of which "
                         + "content %.1f (%.0f%%) and header/format %.1f (%.0f%%); compact rendering: %.1f per line "
-                        + "(%.0f%% of the job's)%n", total, lines, (double) total / lines, (double) content / lines,
-                100.0 * content / total, (double) (total - content) / lines, 100.0 * (total - content) / total,
-                (double) compactTotal / lines, 100.0 * compactTotal / total);
+                        + "(%.0f%% of the job's)%n",
+                total,
+                lines,
+                (double) total / lines,
+                (double) content / lines,
+                100.0 * content / total,
+                (double) (total - content) / lines,
+                100.0 * (total - content) / total,
+                (double) compactTotal / lines,
+                100.0 * compactTotal / total);
     }
 
     private static long peakResidentMiB() throws Exception {
@@ -198,8 +265,9 @@ public final class BackfillBenchmark {
     }
 
     /**
-     * Samples, each second, the heap in use and every Java thread's CPU time, and reports CPU by thread
-     * group; the process's CPU beyond its Java threads is native (ONNX Runtime's intra-op pool) or GC.
+     * Samples, each second, the heap in use and every Java thread's CPU time, and reports CPU by
+     * thread group; the process's CPU beyond its Java threads is native (ONNX Runtime's intra-op
+     * pool) or GC.
      */
     private static final class Sampler implements Runnable {
         private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -207,7 +275,8 @@ public final class BackfillBenchmark {
         private final Map<Long, Long> cpu = new ConcurrentHashMap<>();
         private final Map<Long, Long> baseline = new HashMap<>();
         private final com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+                (com.sun.management.OperatingSystemMXBean)
+                        ManagementFactory.getOperatingSystemMXBean();
         private volatile boolean stopped;
         private volatile long peakHeap;
         private long processCpuStart;
@@ -267,20 +336,37 @@ public final class BackfillBenchmark {
                 javaThreads += used;
             }
             double process = (processCpuEnd - processCpuStart) / 1e9;
-            System.out.printf(Locale.ROOT, "CPU during the backfill: %.0f s of %.0f s wall x %d cores (%.0f%%); "
-                            + "by thread group:%n", process, wallSeconds,
+            System.out.printf(
+                    Locale.ROOT,
+                    "CPU during the backfill: %.0f s of %.0f s wall x %d cores (%.0f%%); "
+                            + "by thread group:%n",
+                    process,
+                    wallSeconds,
                     Runtime.getRuntime().availableProcessors(),
                     100 * process / (wallSeconds * Runtime.getRuntime().availableProcessors()));
-            groups.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
-                    .forEach(e -> System.out.printf(Locale.ROOT, "  %8.1f s  %s%n", e.getValue() / 1e9, e.getKey()));
-            System.out.printf(Locale.ROOT, "  %8.1f s  (not in a Java thread: ONNX Runtime's native pool threads, "
-                    + "JIT/GC internals)%n", Math.max(0, process - javaThreads / 1e9));
+            groups.entrySet().stream()
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .limit(12)
+                    .forEach(
+                            e ->
+                                    System.out.printf(
+                                            Locale.ROOT,
+                                            "  %8.1f s  %s%n",
+                                            e.getValue() / 1e9,
+                                            e.getKey()));
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %8.1f s  (not in a Java thread: ONNX Runtime's native pool threads, "
+                            + "JIT/GC internals)%n",
+                    Math.max(0, process - javaThreads / 1e9));
         }
 
         /** A thread's name without its subtask, attempt and pool numbers. */
         static String group(String name) {
-            return name.replaceAll("\\s*\\(\\d+/\\d+\\)", "").replaceAll("#\\d+", "")
-                    .replaceAll("[-_ ]?\\d+$", "").replaceAll("-\\d+-", "-");
+            return name.replaceAll("\\s*\\(\\d+/\\d+\\)", "")
+                    .replaceAll("#\\d+", "")
+                    .replaceAll("[-_ ]?\\d+$", "")
+                    .replaceAll("-\\d+-", "-");
         }
     }
 }

@@ -1,6 +1,12 @@
 package io.discordrag.indexer.benchmarks;
 
-import static io.discordrag.indexer.udf.model.VectorMath.cosine;
+import io.discordrag.indexer.udf.EmbeddingOptions;
+import io.discordrag.indexer.udf.batch.Embedding;
+import io.discordrag.indexer.udf.batch.MicroBatcher;
+import io.discordrag.indexer.udf.model.ChatTexts;
+import io.discordrag.indexer.udf.model.ModelRegistry;
+import io.discordrag.indexer.udf.model.ModelSpec;
+import io.discordrag.indexer.udf.model.Tokenized;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -9,13 +15,7 @@ import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
-import io.discordrag.indexer.udf.EmbeddingOptions;
-import io.discordrag.indexer.udf.batch.Embedding;
-import io.discordrag.indexer.udf.batch.MicroBatcher;
-import io.discordrag.indexer.udf.model.ChatTexts;
-import io.discordrag.indexer.udf.model.ModelRegistry;
-import io.discordrag.indexer.udf.model.ModelSpec;
-import io.discordrag.indexer.udf.model.Tokenized;
+
 import java.io.InputStream;
 import java.nio.LongBuffer;
 import java.time.Duration;
@@ -30,17 +30,20 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 
+import static io.discordrag.indexer.udf.model.VectorMath.cosine;
+
 /**
- * Embedding throughput, side by side in one run on fixed synthetic chat texts (~30, ~100, ~200 tokens
- * and a mixed set), batch sizes 1/8/32/64, fp32 and int8 models:
- * (a) our embedder (micro-batcher: tokenise, group by length, pad to the batch's longest, infer, pool);
- * (b) the ceiling: a raw ONNX Runtime loop over pre-tokenised batches built before timing (equal lengths
- * for a uniform set; sorted by length for the mixed set);
- * (c) LangChain4j's in-process MiniLM ({@code embedAll}), which truncates at 128 tokens.
- * Prints texts/s and tokens/s, the ratios, and LangChain4j's agreement with the 256-token embedding.
+ * Embedding throughput, side by side in one run on fixed synthetic chat texts (~30, ~100, ~200
+ * tokens and a mixed set), batch sizes 1/8/32/64, fp32 and int8 models: (a) our embedder
+ * (micro-batcher: tokenise, group by length, pad to the batch's longest, infer, pool); (b) the
+ * ceiling: a raw ONNX Runtime loop over pre-tokenised batches built before timing (equal lengths
+ * for a uniform set; sorted by length for the mixed set); (c) LangChain4j's in-process MiniLM
+ * ({@code embedAll}), which truncates at 128 tokens. Prints texts/s and tokens/s, the ratios, and
+ * LangChain4j's agreement with the 256-token embedding.
  *
  * <p>Rows with a batch size run (a) with that many texts a batch and no token cap, as (b) does; the
- * {@code dflt} row runs (a) with the default options (32 texts, at most 2,048 padded tokens a batch).
+ * {@code dflt} row runs (a) with the default options (32 texts, at most 2,048 padded tokens a
+ * batch).
  *
  * <p>Run: {@code ./mvnw -pl benchmarks -am install && ./mvnw -pl benchmarks exec:exec@embedding}.
  * Arguments (optional): {@code quick} runs fewer texts and passes.
@@ -68,18 +71,35 @@ public final class EmbeddingBenchmark {
         Collections.shuffle(mixed, new Random(14));
         sets.add(new TextSet("mixed", mixed));
 
-        System.out.printf(Locale.ROOT, "cores=%d java=%s passes=%d (best of)%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), PASSES);
-        for (String modelId : List.of(ModelRegistry.ALL_MINILM_L6_V2, ModelRegistry.ALL_MINILM_L6_V2_Q)) {
+        System.out.printf(
+                Locale.ROOT,
+                "cores=%d java=%s passes=%d (best of)%n",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"),
+                PASSES);
+        for (String modelId :
+                List.of(ModelRegistry.ALL_MINILM_L6_V2, ModelRegistry.ALL_MINILM_L6_V2_Q)) {
             ModelSpec spec = ModelRegistry.builtIn(modelId);
             try (io.discordrag.indexer.udf.model.EmbeddingModel ours =
                             io.discordrag.indexer.udf.model.EmbeddingModel.load(spec, 0);
                     RawOrt raw = new RawOrt(spec)) {
-                EmbeddingModel lc4j = modelId.endsWith("-q")
-                        ? new AllMiniLmL6V2QuantizedEmbeddingModel() : new AllMiniLmL6V2EmbeddingModel();
+                EmbeddingModel lc4j =
+                        modelId.endsWith("-q")
+                                ? new AllMiniLmL6V2QuantizedEmbeddingModel()
+                                : new AllMiniLmL6V2EmbeddingModel();
                 System.out.printf(Locale.ROOT, "%n== %s%n", modelId);
-                System.out.printf(Locale.ROOT, "%-9s %5s %6s | %9s %9s %9s | %7s %7s | %s%n", "set", "batch",
-                        "tokens", "(a) t/s", "(b) t/s", "(c) t/s", "(a)/(b)", "(a)/(c)", "(a) tokens/s");
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-9s %5s %6s | %9s %9s %9s | %7s %7s | %s%n",
+                        "set",
+                        "batch",
+                        "tokens",
+                        "(a) t/s",
+                        "(b) t/s",
+                        "(c) t/s",
+                        "(a)/(b)",
+                        "(a)/(c)",
+                        "(a) tokens/s");
                 for (TextSet set : sets) {
                     List<Tokenized> tokenized = new ArrayList<>();
                     long tokens = 0;
@@ -89,24 +109,55 @@ public final class EmbeddingBenchmark {
                         tokens += tk.length();
                     }
                     double meanTokens = (double) tokens / set.texts().size();
-                    double c = textsPerSecond(() -> embedAllLc4j(lc4j, set.texts()), set.texts().size());
-                    double defaults = textsPerSecond(() -> embedOurs(ours, set.texts(),
-                            EmbeddingOptions.DEFAULT_MAX_BATCH_SIZE, EmbeddingOptions.DEFAULT_MAX_BATCH_TOKENS),
-                            set.texts().size());
-                    System.out.printf(Locale.ROOT, "%-9s %5s %6.0f | %9.1f %9s %9.1f | %7s %7.2f | %.0f%n",
-                            set.name(), "dflt", meanTokens, defaults, "", c, "", defaults / c,
+                    double c =
+                            textsPerSecond(
+                                    () -> embedAllLc4j(lc4j, set.texts()), set.texts().size());
+                    double defaults =
+                            textsPerSecond(
+                                    () ->
+                                            embedOurs(
+                                                    ours,
+                                                    set.texts(),
+                                                    EmbeddingOptions.DEFAULT_MAX_BATCH_SIZE,
+                                                    EmbeddingOptions.DEFAULT_MAX_BATCH_TOKENS),
+                                    set.texts().size());
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-9s %5s %6.0f | %9.1f %9s %9.1f | %7s %7.2f | %.0f%n",
+                            set.name(),
+                            "dflt",
+                            meanTokens,
+                            defaults,
+                            "",
+                            c,
+                            "",
+                            defaults / c,
                             defaults * meanTokens);
                     for (int batch : BATCHES) {
-                        double a = textsPerSecond(() -> embedOurs(ours, set.texts(), batch), set.texts().size());
-                        List<Map<String, OnnxTensor>> feeds = raw.prepare(tokenized, batch, !set.name().equals("mixed"));
+                        double a =
+                                textsPerSecond(
+                                        () -> embedOurs(ours, set.texts(), batch),
+                                        set.texts().size());
+                        List<Map<String, OnnxTensor>> feeds =
+                                raw.prepare(tokenized, batch, !set.name().equals("mixed"));
                         double b;
                         try {
                             b = textsPerSecond(() -> raw.run(feeds), set.texts().size());
                         } finally {
                             RawOrt.close(feeds);
                         }
-                        System.out.printf(Locale.ROOT, "%-9s %5d %6.0f | %9.1f %9.1f %9.1f | %7.2f %7.2f | %.0f%n",
-                                set.name(), batch, meanTokens, a, b, c, a / b, a / c, a * meanTokens);
+                        System.out.printf(
+                                Locale.ROOT,
+                                "%-9s %5d %6.0f | %9.1f %9.1f %9.1f | %7.2f %7.2f | %.0f%n",
+                                set.name(),
+                                batch,
+                                meanTokens,
+                                a,
+                                b,
+                                c,
+                                a / b,
+                                a / c,
+                                a * meanTokens);
                     }
                 }
                 agreement(ours, lc4j, sets.get(2).texts());
@@ -129,14 +180,20 @@ public final class EmbeddingBenchmark {
         return texts / (best / 1e9);
     }
 
-    private static void embedOurs(io.discordrag.indexer.udf.model.EmbeddingModel model, List<String> texts,
-            int batch) throws Exception {
+    private static void embedOurs(
+            io.discordrag.indexer.udf.model.EmbeddingModel model, List<String> texts, int batch)
+            throws Exception {
         embedOurs(model, texts, batch, Integer.MAX_VALUE);
     }
 
-    private static void embedOurs(io.discordrag.indexer.udf.model.EmbeddingModel model, List<String> texts,
-            int batch, int maxBatchTokens) throws Exception {
-        try (MicroBatcher batcher = new MicroBatcher(model, batch, maxBatchTokens, Duration.ofMillis(2), 1)) {
+    private static void embedOurs(
+            io.discordrag.indexer.udf.model.EmbeddingModel model,
+            List<String> texts,
+            int batch,
+            int maxBatchTokens)
+            throws Exception {
+        try (MicroBatcher batcher =
+                new MicroBatcher(model, batch, maxBatchTokens, Duration.ofMillis(2), 1)) {
             List<CompletableFuture<Embedding>> futures = new ArrayList<>(texts.size());
             for (String t : texts) {
                 futures.add(batcher.submit(t));
@@ -155,8 +212,12 @@ public final class EmbeddingBenchmark {
         model.embedAll(segments);
     }
 
-    /** How far LangChain4j's 128-token embeddings are from the 256-token ones on ~200-token texts. */
-    private static void agreement(io.discordrag.indexer.udf.model.EmbeddingModel ours, EmbeddingModel lc4j,
+    /**
+     * How far LangChain4j's 128-token embeddings are from the 256-token ones on ~200-token texts.
+     */
+    private static void agreement(
+            io.discordrag.indexer.udf.model.EmbeddingModel ours,
+            EmbeddingModel lc4j,
             List<String> longTexts) {
         double sum = 0;
         double min = 1;
@@ -169,14 +230,18 @@ public final class EmbeddingBenchmark {
             sum += cos;
             min = Math.min(min, cos);
         }
-        System.out.printf(Locale.ROOT,
+        System.out.printf(
+                Locale.ROOT,
                 "LangChain4j vs 256-token embedding on ~200-token texts: mean cosine %.4f, min %.4f (n=%d)%n",
-                sum / count, min, count);
+                sum / count,
+                min,
+                count);
         String shortText = "This is an example sentence";
-        System.out.printf(Locale.ROOT, "LangChain4j vs ours on a short text: cosine %.6f%n",
+        System.out.printf(
+                Locale.ROOT,
+                "LangChain4j vs ours on a short text: cosine %.6f%n",
                 cosine(ours.embed(shortText), lc4j.embed(shortText).content().vector()));
     }
-
 
     /** The ceiling: ONNX Runtime on tensors built before timing, no tokenising or pooling. */
     static final class RawOrt implements AutoCloseable {
@@ -195,20 +260,27 @@ public final class EmbeddingBenchmark {
         }
 
         /**
-         * Batches of {@code batch} inputs. {@code equalLength}: every text is given the set's mean length
-         * (no padding at all); otherwise texts are sorted by length and padded to each batch's longest.
+         * Batches of {@code batch} inputs. {@code equalLength}: every text is given the set's mean
+         * length (no padding at all); otherwise texts are sorted by length and padded to each
+         * batch's longest.
          */
         List<Map<String, OnnxTensor>> prepare(List<Tokenized> texts, int batch, boolean equalLength)
                 throws Exception {
             List<Tokenized> order = new ArrayList<>(texts);
-            int mean = (int) Math.round(order.stream().mapToInt(Tokenized::length).average().orElse(1));
+            int mean =
+                    (int)
+                            Math.round(
+                                    order.stream().mapToInt(Tokenized::length).average().orElse(1));
             if (!equalLength) {
                 order.sort(Comparator.comparingInt(Tokenized::length));
             }
             List<Map<String, OnnxTensor>> feeds = new ArrayList<>();
             for (int from = 0; from < order.size(); from += batch) {
                 List<Tokenized> chunk = order.subList(from, Math.min(order.size(), from + batch));
-                int seq = equalLength ? mean : chunk.stream().mapToInt(Tokenized::length).max().orElse(1);
+                int seq =
+                        equalLength
+                                ? mean
+                                : chunk.stream().mapToInt(Tokenized::length).max().orElse(1);
                 long[] ids = new long[chunk.size() * seq];
                 long[] mask = new long[chunk.size() * seq];
                 long[] types = new long[chunk.size() * seq];
@@ -224,10 +296,14 @@ public final class EmbeddingBenchmark {
                 Map<String, OnnxTensor> feed = new HashMap<>();
                 feed.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
                 if (session.getInputNames().contains("attention_mask")) {
-                    feed.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
+                    feed.put(
+                            "attention_mask",
+                            OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
                 }
                 if (session.getInputNames().contains("token_type_ids")) {
-                    feed.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
+                    feed.put(
+                            "token_type_ids",
+                            OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
                 }
                 feeds.add(feed);
             }

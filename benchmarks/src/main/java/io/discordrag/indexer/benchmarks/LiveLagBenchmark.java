@@ -4,6 +4,15 @@ import io.discordrag.indexer.job.IndexerJob;
 import io.discordrag.indexer.job.config.IndexerConfig;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
 import io.discordrag.indexer.testing.qdrant.QdrantStandIn;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,25 +30,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MetricOptions;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Commit-to-Qdrant lag of edits and deletes under a steady live load, read from the job's own lag
- * histograms ({@code commitToQdrantLagMs}, label {@code change=<type>}) through the Flink REST API, as an operator would.
+ * histograms ({@code commitToQdrantLagMs}, label {@code change=<type>}) through the Flink REST API,
+ * as an operator would.
  *
- * <p>Embedded PostgreSQL, the in-process Qdrant stand-in and the streaming job in a local MiniCluster
- * (parallelism 2, default options). A generator plays live Discord traffic at the target rate: many
- * channels, each with conversations of 4–16 messages a few seconds apart followed by a pause longer
- * than the idle timeout (so sessions close and get indexed), message times "now". Mixed in: edits
- * (5% of the message rate) and deletes (3%: two thirds soft, one third hard) of messages that are
- * already indexed, which is what the lag of an edit or delete means to a user. After the run it waits
- * for the job to drain, then prints p50/p99/max per type.
+ * <p>Embedded PostgreSQL, the in-process Qdrant stand-in and the streaming job in a local
+ * MiniCluster (parallelism 2, default options). A generator plays live Discord traffic at the
+ * target rate: many channels, each with conversations of 4–16 messages a few seconds apart followed
+ * by a pause longer than the idle timeout (so sessions close and get indexed), message times "now".
+ * Mixed in: edits (5% of the message rate) and deletes (3%: two thirds soft, one third hard) of
+ * messages that are already indexed, which is what the lag of an edit or delete means to a user.
+ * After the run it waits for the job to drain, then prints p50/p99/max per type.
  *
  * <p>Run: {@code ./mvnw -pl benchmarks -am install && ./mvnw -pl benchmarks exec:exec@lag
  * -Dbench.rate=100 -Dbench.seconds=300 -Dbench.model=all-MiniLM-L6-v2-q}.
@@ -50,9 +53,11 @@ public final class LiveLagBenchmark {
     private static final int GUILDS = 40;
     private static final int CHANNELS_PER_GUILD = 60;
     private static final int USERS = 400;
-    private static final String[] WORDS = ("the deploy failed again because the config was wrong so I rolled back "
-            + "and opened a ticket can someone review my pull request before lunch thanks for the help tomorrow "
-            + "we ship the new search feature with vector index and better ranking").split(" ");
+    private static final String[] WORDS =
+            ("the deploy failed again because the config was wrong so I rolled back "
+                            + "and opened a ticket can someone review my pull request before lunch thanks for the help tomorrow "
+                            + "we ship the new search feature with vector index and better ranking")
+                    .split(" ");
 
     private LiveLagBenchmark() {}
 
@@ -68,8 +73,14 @@ public final class LiveLagBenchmark {
         int rate = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         String model = args.length > 2 ? args[2] : "all-MiniLM-L6-v2-q";
-        System.out.printf(Locale.ROOT, "live load: %d messages/s for %d s, edits 5%%, deletes 3%% of indexed "
-                + "messages; %d channels; model %s; cores=%d%n", rate, seconds, GUILDS * CHANNELS_PER_GUILD, model,
+        System.out.printf(
+                Locale.ROOT,
+                "live load: %d messages/s for %d s, edits 5%%, deletes 3%% of indexed "
+                        + "messages; %d channels; model %s; cores=%d%n",
+                rate,
+                seconds,
+                GUILDS * CHANNELS_PER_GUILD,
+                model,
                 Runtime.getRuntime().availableProcessors());
 
         EmbeddedPostgresExtension postgres = new EmbeddedPostgresExtension();
@@ -78,31 +89,55 @@ public final class LiveLagBenchmark {
         try (ServerSocket s = new ServerSocket(0)) {
             restPort = s.getLocalPort();
         }
-        try (QdrantStandIn qdrant = QdrantStandIn.startNew(); Connection admin = postgres.adminConnection()) {
+        try (QdrantStandIn qdrant = QdrantStandIn.startNew();
+                Connection admin = postgres.adminConnection()) {
             insertDirectory(admin);
             Map<String, String> options = StreamingJobBenchmark.jobOptions(postgres, qdrant, model);
-            IndexerConfig config = IndexerConfig.fromMap(options).withPostgresPassword(postgres.indexerPassword());
+            IndexerConfig config =
+                    IndexerConfig.fromMap(options).withPostgresPassword(postgres.indexerPassword());
             Configuration flink = new Configuration();
             flink.set(RestOptions.BIND_PORT, Integer.toString(restPort));
-            flink.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, java.time.Duration.ofSeconds(1));
-            JobClient job = IndexerJob.start(StreamExecutionEnvironment.getExecutionEnvironment(flink), config);
+            flink.set(
+                    MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, java.time.Duration.ofSeconds(1));
+            JobClient job =
+                    IndexerJob.start(
+                            StreamExecutionEnvironment.getExecutionEnvironment(flink), config);
             String rest = "http://localhost:" + restPort;
             awaitSlotActive(admin);
-            System.out.printf(Locale.ROOT, "job %s running; Flink REST at %s; checkpoint interval %s%n",
-                    job.getJobID(), rest, config.get(io.discordrag.indexer.job.config.IndexerOptions.CHECKPOINT_INTERVAL));
+            System.out.printf(
+                    Locale.ROOT,
+                    "job %s running; Flink REST at %s; checkpoint interval %s%n",
+                    job.getJobID(),
+                    rest,
+                    config.get(
+                            io.discordrag.indexer.job.config.IndexerOptions.CHECKPOINT_INTERVAL));
 
             long[] counts = play(admin, rate, seconds);
-            System.out.printf(Locale.ROOT, "played %d messages (%.1f/s), %d edits, %d deletes of indexed messages%n",
-                    counts[0], counts[0] / (double) seconds, counts[1], counts[2]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "played %d messages (%.1f/s), %d edits, %d deletes of indexed messages%n",
+                    counts[0],
+                    counts[0] / (double) seconds,
+                    counts[1],
+                    counts[2]);
             Thread.sleep(20_000); // let the last edits and deletes reach Qdrant
             for (String type : List.of("insert", "edit", "delete")) {
-                Map<String, double[]> m = lagMetrics(rest, job.getJobID().toString(), "change." + type + ".commitToQdrantLagMs");
+                Map<String, double[]> m =
+                        lagMetrics(
+                                rest,
+                                job.getJobID().toString(),
+                                "change." + type + ".commitToQdrantLagMs");
                 double[] p50 = m.get("median");
                 double[] p99 = m.get("p99");
                 double[] max = m.get("max");
-                System.out.printf(Locale.ROOT, "commitToQdrantLagMs%-16s p50 %6.0f ms  p99 %6.0f ms  max %6.0f ms"
+                System.out.printf(
+                        Locale.ROOT,
+                        "commitToQdrantLagMs%-16s p50 %6.0f ms  p99 %6.0f ms  max %6.0f ms"
                                 + "  (p50: mean of the subtasks' medians; p99, max: the worst subtask)%n",
-                        "{change=" + type + "}", p50[1], p99[2], max[2]);
+                        "{change=" + type + "}",
+                        p50[1],
+                        p99[2],
+                        max[2]);
             }
             job.cancel().get();
         } finally {
@@ -112,8 +147,12 @@ public final class LiveLagBenchmark {
     }
 
     private static void insertDirectory(Connection c) throws Exception {
-        try (PreparedStatement u = c.prepareStatement("INSERT INTO users (id, username, global_name) VALUES (?, ?, ?)");
-                PreparedStatement ch = c.prepareStatement("INSERT INTO channels (id, guild_id, name) VALUES (?, ?, ?)")) {
+        try (PreparedStatement u =
+                        c.prepareStatement(
+                                "INSERT INTO users (id, username, global_name) VALUES (?, ?, ?)");
+                PreparedStatement ch =
+                        c.prepareStatement(
+                                "INSERT INTO channels (id, guild_id, name) VALUES (?, ?, ?)")) {
             for (int i = 1; i <= USERS; i++) {
                 u.setLong(1, i);
                 u.setString(2, "user" + i);
@@ -162,10 +201,14 @@ public final class LiveLagBenchmark {
         double perTick = rate / 10.0;
         double debt = 0;
         c.setAutoCommit(false);
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO messages (id, guild_id, channel_id, "
-                + "author_id, content, message_timestamp) VALUES (?, ?, ?, ?, ?, ?)");
-                PreparedStatement edit = c.prepareStatement("UPDATE messages SET content = ? WHERE id = ?");
-                PreparedStatement soft = c.prepareStatement("UPDATE messages SET is_deleted = true WHERE id = ?");
+        try (PreparedStatement insert =
+                        c.prepareStatement(
+                                "INSERT INTO messages (id, guild_id, channel_id, "
+                                        + "author_id, content, message_timestamp) VALUES (?, ?, ?, ?, ?, ?)");
+                PreparedStatement edit =
+                        c.prepareStatement("UPDATE messages SET content = ? WHERE id = ?");
+                PreparedStatement soft =
+                        c.prepareStatement("UPDATE messages SET is_deleted = true WHERE id = ?");
                 PreparedStatement hard = c.prepareStatement("DELETE FROM messages WHERE id = ?")) {
             for (long tick = start; tick < end; tick += 100) {
                 long now = System.currentTimeMillis();
@@ -173,8 +216,11 @@ public final class LiveLagBenchmark {
                     indexed = recentlyIndexed(c);
                     lastRefresh = now;
                 }
-                // keep more conversations going than the target rate needs (each sends at most ~0.3 messages/s)
-                for (int tries = 0; active.size() < rate * 5 && tries < 200 && !idle.isEmpty(); tries++) {
+                // keep more conversations going than the target rate needs (each sends at most ~0.3
+                // messages/s)
+                for (int tries = 0;
+                        active.size() < rate * 5 && tries < 200 && !idle.isEmpty();
+                        tries++) {
                     int pick = r.nextInt(idle.size());
                     long channel = idle.get(pick);
                     if (restUntil.getOrDefault(channel, 0L) > now) {
@@ -235,8 +281,15 @@ public final class LiveLagBenchmark {
                 }
                 c.commit();
                 if (now - lastReport >= 30_000) {
-                    System.out.printf(Locale.ROOT, "  %3d s: %d messages, %d edits, %d deletes, %d indexed "
-                            + "candidates%n", (now - start) / 1000, messages, edits, deletes, indexed.size());
+                    System.out.printf(
+                            Locale.ROOT,
+                            "  %3d s: %d messages, %d edits, %d deletes, %d indexed "
+                                    + "candidates%n",
+                            (now - start) / 1000,
+                            messages,
+                            edits,
+                            deletes,
+                            indexed.size());
                     lastReport = now;
                 }
                 long sleep = tick + 100 - System.currentTimeMillis();
@@ -252,8 +305,11 @@ public final class LiveLagBenchmark {
 
     private static List<Long> recentlyIndexed(Connection c) throws Exception {
         List<Long> ids = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM messages "
-                + "WHERE qdrant_point_id IS NOT NULL AND NOT is_deleted ORDER BY id DESC LIMIT 3000")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT id FROM messages "
+                                        + "WHERE qdrant_point_id IS NOT NULL AND NOT is_deleted ORDER BY id DESC LIMIT 3000")) {
             while (rs.next()) {
                 ids.add(rs.getLong(1));
             }
@@ -272,14 +328,21 @@ public final class LiveLagBenchmark {
     }
 
     /**
-     * The histogram statistics of {@code name} on the vertex that has it: stat (p50, p99, max, count) →
-     * [min, avg, max, sum] over subtasks.
+     * The histogram statistics of {@code name} on the vertex that has it: stat (p50, p99, max,
+     * count) → [min, avg, max, sum] over subtasks.
      */
-    private static Map<String, double[]> lagMetrics(String rest, String jobId, String name) throws Exception {
+    private static Map<String, double[]> lagMetrics(String rest, String jobId, String name)
+            throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         Map<String, double[]> out = new HashMap<>();
         for (JsonNode vertex : get(http, rest + "/jobs/" + jobId).get("vertices")) {
-            String base = rest + "/jobs/" + jobId + "/vertices/" + vertex.get("id").asText() + "/subtasks/metrics";
+            String base =
+                    rest
+                            + "/jobs/"
+                            + jobId
+                            + "/vertices/"
+                            + vertex.get("id").asText()
+                            + "/subtasks/metrics";
             List<String> ids = new ArrayList<>();
             for (JsonNode m : get(http, base)) {
                 String id = m.get("id").asText();
@@ -290,16 +353,24 @@ public final class LiveLagBenchmark {
             if (ids.isEmpty()) {
                 continue;
             }
-            for (JsonNode m : get(http, base + "?get=" + String.join(",", ids) + "&agg=min,avg,max,sum")) {
+            for (JsonNode m :
+                    get(http, base + "?get=" + String.join(",", ids) + "&agg=min,avg,max,sum")) {
                 String id = m.get("id").asText();
-                out.put(id.substring(id.indexOf(name + "_") + name.length() + 1), new double[] {m.get("min").asDouble(),
-                        m.get("avg").asDouble(), m.get("max").asDouble(), m.get("sum").asDouble()});
+                out.put(
+                        id.substring(id.indexOf(name + "_") + name.length() + 1),
+                        new double[] {
+                            m.get("min").asDouble(),
+                            m.get("avg").asDouble(),
+                            m.get("max").asDouble(),
+                            m.get("sum").asDouble()
+                        });
             }
         }
         double[] none = {Double.NaN, Double.NaN, Double.NaN, 0};
         for (String s : List.of("median", "p99", "max")) {
             if (!out.containsKey(s)) {
-                System.out.println("  (no " + name + "_" + s + " reported; have " + out.keySet() + ")");
+                System.out.println(
+                        "  (no " + name + "_" + s + " reported; have " + out.keySet() + ")");
                 out.put(s, none);
             }
         }
@@ -307,10 +378,13 @@ public final class LiveLagBenchmark {
     }
 
     private static JsonNode get(HttpClient http, String url) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
-            throw new IllegalStateException("GET " + url + " -> " + r.statusCode() + ": " + r.body());
+            throw new IllegalStateException(
+                    "GET " + url + " -> " + r.statusCode() + ": " + r.body());
         }
         return JSON.readTree(r.body());
     }
@@ -318,7 +392,9 @@ public final class LiveLagBenchmark {
     private static void awaitSlotActive(Connection c) throws Exception {
         for (int i = 0; i < 600; i++) {
             try (Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE active")) {
+                    ResultSet rs =
+                            st.executeQuery(
+                                    "SELECT count(*) FROM pg_replication_slots WHERE active")) {
                 rs.next();
                 if (rs.getLong(1) > 0) {
                     return;

@@ -11,8 +11,12 @@ import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
 import io.discordrag.indexer.testing.qdrant.QdrantStandIn;
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
+
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.QdrantGrpcClient;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -23,19 +27,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * End-to-end throughput of the streaming job next to the embedder alone, in one run on one machine.
  *
  * <p>Starts an embedded PostgreSQL and the in-process Qdrant stand-in, generates a synthetic guild
- * history ({@link SyntheticChat}), starts the job (local MiniCluster, parallelism 2, default options but
- * a 5 s idle timeout), then inserts the messages in time order, 1,000 rows per transaction, as a bot
- * importing history would, and waits until every message of a session of two or more is written back
- * and Qdrant holds one point per {@code message_sessions} row. Then it renders the same chunk texts the
- * job embedded and embeds them with the same options through the udf's pooled model, alone. Prints
- * messages/s, sessions/s and points/s end to end, texts/s of the embedder alone and the ratio.
+ * history ({@link SyntheticChat}), starts the job (local MiniCluster, parallelism 2, default
+ * options but a 5 s idle timeout), then inserts the messages in time order, 1,000 rows per
+ * transaction, as a bot importing history would, and waits until every message of a session of two
+ * or more is written back and Qdrant holds one point per {@code message_sessions} row. Then it
+ * renders the same chunk texts the job embedded and embeds them with the same options through the
+ * udf's pooled model, alone. Prints messages/s, sessions/s and points/s end to end, texts/s of the
+ * embedder alone and the ratio.
  *
  * <p>Run: {@code ./mvnw -pl benchmarks -am install && ./mvnw -pl benchmarks exec:exec@streaming
  * -Dbench.messages=50000 -Dbench.model=all-MiniLM-L6-v2}.
@@ -51,21 +54,33 @@ public final class StreamingJobBenchmark {
         Map<Long, String> channelNames = new HashMap<>();
         data.channels().forEach(c -> channelNames.put(c.id(), c.name()));
         int[] expected = expectedSessions(data);
-        System.out.printf(Locale.ROOT, "dataset: %d messages, %d channels, %d users; %d sessions of >= 2 messages "
-                        + "covering %d messages; cores=%d, model=%s%n", messages, data.channels().size(),
-                data.users().size(), expected[0], expected[1], Runtime.getRuntime().availableProcessors(), model);
+        System.out.printf(
+                Locale.ROOT,
+                "dataset: %d messages, %d channels, %d users; %d sessions of >= 2 messages "
+                        + "covering %d messages; cores=%d, model=%s%n",
+                messages,
+                data.channels().size(),
+                data.users().size(),
+                expected[0],
+                expected[1],
+                Runtime.getRuntime().availableProcessors(),
+                model);
 
         EmbeddedPostgresExtension postgres = new EmbeddedPostgresExtension();
         postgres.start();
         try (QdrantStandIn qdrant = QdrantStandIn.startNew();
-                QdrantClient client = new QdrantClient(
-                        QdrantGrpcClient.newBuilder(qdrant.host(), qdrant.port(), false).build());
+                QdrantClient client =
+                        new QdrantClient(
+                                QdrantGrpcClient.newBuilder(qdrant.host(), qdrant.port(), false)
+                                        .build());
                 Connection admin = postgres.adminConnection()) {
             SyntheticChat.insertDirectory(admin, data);
             Map<String, String> options = jobOptions(postgres, qdrant, model);
             options.put("session.idle-timeout", "5 s");
-            IndexerConfig config = IndexerConfig.fromMap(options).withPostgresPassword(postgres.indexerPassword());
-            JobClient job = IndexerJob.start(StreamExecutionEnvironment.getExecutionEnvironment(), config);
+            IndexerConfig config =
+                    IndexerConfig.fromMap(options).withPostgresPassword(postgres.indexerPassword());
+            JobClient job =
+                    IndexerJob.start(StreamExecutionEnvironment.getExecutionEnvironment(), config);
             awaitSlotActive(admin);
 
             long start = System.nanoTime();
@@ -77,31 +92,53 @@ public final class StreamingJobBenchmark {
             long points;
             long lastReport = System.nanoTime();
             while (true) {
-                long covered = count(admin, "SELECT count(*) FROM messages WHERE qdrant_point_id IS NOT NULL");
+                long covered =
+                        count(
+                                admin,
+                                "SELECT count(*) FROM messages WHERE qdrant_point_id IS NOT NULL");
                 long rows = count(admin, "SELECT count(*) FROM message_sessions");
-                points = client.countAsync(config.get(io.discordrag.indexer.job.config.IndexerOptions.QDRANT_COLLECTION))
-                        .get();
+                points =
+                        client.countAsync(
+                                        config.get(
+                                                io.discordrag.indexer.job.config.IndexerOptions
+                                                        .QDRANT_COLLECTION))
+                                .get();
                 if (covered == expected[1] && points == rows) {
                     break;
                 }
                 if (System.nanoTime() - lastReport > 10e9) {
-                    System.out.printf(Locale.ROOT, "  %.0f s: %d/%d messages written back, %d points%n",
-                            (System.nanoTime() - start) / 1e9, covered, expected[1], points);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "  %.0f s: %d/%d messages written back, %d points%n",
+                            (System.nanoTime() - start) / 1e9,
+                            covered,
+                            expected[1],
+                            points);
                     lastReport = System.nanoTime();
                 }
                 Thread.sleep(250);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             job.cancel().get();
-            // The job's end releases its pooled model (classloader release hook): wait for it, then embed alone.
-            while (!job.getJobStatus().get().isGloballyTerminalState() || EmbeddingModelPool.loadedModels() > 0) {
+            // The job's end releases its pooled model (classloader release hook): wait for it, then
+            // embed alone.
+            while (!job.getJobStatus().get().isGloballyTerminalState()
+                    || EmbeddingModelPool.loadedModels() > 0) {
                 Thread.sleep(100);
             }
 
             List<String> texts = chunkTexts(admin, channelNames);
-            System.out.printf(Locale.ROOT, "end to end: %d messages inserted in %.1f s; indexed in %.1f s -> "
-                            + "%.0f messages/s, %.1f sessions/s, %.1f points/s (%d points)%n", messages, insertSeconds,
-                    seconds, messages / seconds, expected[0] / seconds, points / seconds, points);
+            System.out.printf(
+                    Locale.ROOT,
+                    "end to end: %d messages inserted in %.1f s; indexed in %.1f s -> "
+                            + "%.0f messages/s, %.1f sessions/s, %.1f points/s (%d points)%n",
+                    messages,
+                    insertSeconds,
+                    seconds,
+                    messages / seconds,
+                    expected[0] / seconds,
+                    points / seconds,
+                    points);
 
             EmbeddingOptions embedding = EmbeddingOptions.builder().model(model).build();
             try (EmbeddingModelPool.Lease lease = EmbeddingModelPool.acquire(embedding)) {
@@ -110,9 +147,16 @@ public final class StreamingJobBenchmark {
                 embedAll(lease, texts);
                 double embedSeconds = (System.nanoTime() - t) / 1e9;
                 double textsPerSecond = texts.size() / embedSeconds;
-                System.out.printf(Locale.ROOT, "embedder alone, same %d chunk texts, same options: %.1f s -> "
-                        + "%.1f texts/s%n", texts.size(), embedSeconds, textsPerSecond);
-                System.out.printf(Locale.ROOT, "ratio end-to-end points/s : embedder texts/s = %.2f%n",
+                System.out.printf(
+                        Locale.ROOT,
+                        "embedder alone, same %d chunk texts, same options: %.1f s -> "
+                                + "%.1f texts/s%n",
+                        texts.size(),
+                        embedSeconds,
+                        textsPerSecond);
+                System.out.printf(
+                        Locale.ROOT,
+                        "ratio end-to-end points/s : embedder texts/s = %.2f%n",
                         points / seconds / textsPerSecond);
             }
         } finally {
@@ -121,8 +165,12 @@ public final class StreamingJobBenchmark {
         System.exit(0);
     }
 
-    /** The job's options for the embedded PostgreSQL and the stand-in: defaults, parallelism 2, this model. */
-    static Map<String, String> jobOptions(EmbeddedPostgresExtension postgres, QdrantStandIn qdrant, String model) {
+    /**
+     * The job's options for the embedded PostgreSQL and the stand-in: defaults, parallelism 2, this
+     * model.
+     */
+    static Map<String, String> jobOptions(
+            EmbeddedPostgresExtension postgres, QdrantStandIn qdrant, String model) {
         Map<String, String> options = new HashMap<>();
         options.put("postgres.host", postgres.host());
         options.put("postgres.port", Integer.toString(postgres.port()));
@@ -140,13 +188,15 @@ public final class StreamingJobBenchmark {
     static int[] expectedSessions(SyntheticChat.Dataset data) {
         Map<Long, List<SessionMessage>> byChannel = new HashMap<>();
         for (SyntheticChat.Message m : data.messages()) {
-            byChannel.computeIfAbsent(m.channelId(), k -> new ArrayList<>())
+            byChannel
+                    .computeIfAbsent(m.channelId(), k -> new ArrayList<>())
                     .add(new SessionMessage(m.id(), m.authorId(), "x", m.timestamp(), m.content()));
         }
         int sessions = 0;
         int covered = 0;
         for (List<SessionMessage> channel : byChannel.values()) {
-            for (List<SessionMessage> s : SessionGrouping.sessions(channel, SessionizerOptions.DEFAULT_GAP)) {
+            for (List<SessionMessage> s :
+                    SessionGrouping.sessions(channel, SessionizerOptions.DEFAULT_GAP)) {
                 if (s.size() >= SessionizerOptions.DEFAULT_MIN_MESSAGES) {
                     sessions++;
                     covered += s.size();
@@ -163,21 +213,35 @@ public final class StreamingJobBenchmark {
         }
     }
 
-    /** Every chunk the job wrote back ({@code message_sessions}), with its messages read from Postgres. */
-    static List<Chunk> writtenChunks(Connection c, Map<Long, String> channelNames) throws Exception {
+    /**
+     * Every chunk the job wrote back ({@code message_sessions}), with its messages read from
+     * Postgres.
+     */
+    static List<Chunk> writtenChunks(Connection c, Map<Long, String> channelNames)
+            throws Exception {
         Map<Long, SessionMessage> messages = new HashMap<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT m.id, m.author_id, "
-                + "u.global_name, u.username, m.message_timestamp, m.content "
-                + "FROM messages m LEFT JOIN users u ON u.id = m.author_id")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT m.id, m.author_id, "
+                                        + "u.global_name, u.username, m.message_timestamp, m.content "
+                                        + "FROM messages m LEFT JOIN users u ON u.id = m.author_id")) {
             while (rs.next()) {
-                messages.put(rs.getLong(1), new SessionMessage(rs.getLong(1), rs.getLong(2),
-                        SessionMessage.displayName(rs.getString(3), rs.getString(4)),
-                        rs.getTimestamp(5).toInstant(), rs.getString(6)));
+                messages.put(
+                        rs.getLong(1),
+                        new SessionMessage(
+                                rs.getLong(1),
+                                rs.getLong(2),
+                                SessionMessage.displayName(rs.getString(3), rs.getString(4)),
+                                rs.getTimestamp(5).toInstant(),
+                                rs.getString(6)));
             }
         }
         List<Chunk> chunks = new ArrayList<>();
         try (Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT channel_id, message_ids FROM message_sessions ORDER BY id")) {
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT channel_id, message_ids FROM message_sessions ORDER BY id")) {
             while (rs.next()) {
                 Array ids = rs.getArray(2);
                 List<SessionMessage> chunk = new ArrayList<>();
@@ -191,7 +255,8 @@ public final class StreamingJobBenchmark {
     }
 
     /** The texts the job embedded: every written-back chunk, rendered again from Postgres. */
-    private static List<String> chunkTexts(Connection c, Map<Long, String> channelNames) throws Exception {
+    private static List<String> chunkTexts(Connection c, Map<Long, String> channelNames)
+            throws Exception {
         List<String> texts = new ArrayList<>();
         for (Chunk chunk : writtenChunks(c, channelNames)) {
             texts.add(chunk.render());
@@ -208,7 +273,8 @@ public final class StreamingJobBenchmark {
     }
 
     static long count(Connection c, String sql) throws Exception {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -1,7 +1,5 @@
 package io.discordrag.indexer.demo;
 
-import static org.apache.flink.util.Preconditions.checkArgument;
-
 import io.discordrag.indexer.job.IndexerJob;
 import io.discordrag.indexer.job.config.IndexerConfig;
 import io.discordrag.indexer.job.search.SearchHit;
@@ -18,9 +16,15 @@ import io.discordrag.indexer.testing.qdrant.QdrantStandIn;
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.model.EmbeddingModel;
 import io.discordrag.indexer.udf.model.ModelRegistry;
+
 import io.qdrant.client.QdrantClient;
-import io.qdrant.client.grpc.Points.RetrievedPoint;
 import io.qdrant.client.grpc.JsonWithInt.Value;
+import io.qdrant.client.grpc.Points.RetrievedPoint;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -40,26 +44,27 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import static org.apache.flink.util.Preconditions.checkArgument;
 
 /**
  * The one-command demo: everything runs in this JVM except PostgreSQL (embedded binaries, a child
- * process). Starts PostgreSQL 16 with the schema, loads a generated sample (two guilds, a few channels,
- * a few thousand Discord-like messages), runs the streaming job in an embedded Flink cluster with its Web
- * UI, indexes into the Qdrant at {@code QDRANT_URL} if set (API key from {@code QDRANT_API_KEY}) or else
- * into the in-process Qdrant stand-in — and says which — then searches each guild, edits and soft-deletes
- * a message and shows the index follow, runs {@code verify}, and exits 0. Any failure exits 1.
+ * process). Starts PostgreSQL 16 with the schema, loads a generated sample (two guilds, a few
+ * channels, a few thousand Discord-like messages), runs the streaming job in an embedded Flink
+ * cluster with its Web UI, indexes into the Qdrant at {@code QDRANT_URL} if set (API key from
+ * {@code QDRANT_API_KEY}) or else into the in-process Qdrant stand-in — and says which — then
+ * searches each guild, edits and soft-deletes a message and shows the index follow, runs {@code
+ * verify}, and exits 0. Any failure exits 1.
  *
- * <p>Options ({@link DemoOptions}, the job's dialect): {@code --messages N} (3000), {@code --embedding.model ID}
- * (all-MiniLM-L6-v2-q), {@code --ui-port P} (8081, or a free port if taken), {@code --linger SECONDS} (0: keep
- * the cluster and its Web UI up that long before exiting). Bad options exit 2.
+ * <p>Options ({@link DemoOptions}, the job's dialect): {@code --messages N} (3000), {@code
+ * --embedding.model ID} (all-MiniLM-L6-v2-q), {@code --ui-port P} (8081, or a free port if taken),
+ * {@code --linger SECONDS} (0: keep the cluster and its Web UI up that long before exiting). Bad
+ * options exit 2.
  */
 public final class Demo {
 
-    private static final String EDIT_TEXT = "update: the purple elephant migration is finally done, thanks everyone";
+    private static final String EDIT_TEXT =
+            "update: the purple elephant migration is finally done, thanks everyone";
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
     private final PrintStream out;
@@ -93,12 +98,19 @@ public final class Demo {
             uiPort = options.get(DemoOptions.UI_PORT);
             linger = options.get(DemoOptions.LINGER);
             checkArgument(messages >= 1, "messages must be positive, got %s", messages);
-            checkArgument(uiPort >= 0 && uiPort <= 65535, "ui-port must be 0..65535, got %s", uiPort);
+            checkArgument(
+                    uiPort >= 0 && uiPort <= 65535, "ui-port must be 0..65535, got %s", uiPort);
             checkArgument(linger >= 0, "linger must not be negative, got %s", linger);
             EmbeddingOptions.builder().model(model);
         } catch (IllegalArgumentException e) {
-            out.println("demo: " + e.getMessage() + " (options: " + DemoOptions.commandLine().options().stream()
-                    .map(o -> "--" + o.key()).collect(java.util.stream.Collectors.joining(", ")) + ")");
+            out.println(
+                    "demo: "
+                            + e.getMessage()
+                            + " (options: "
+                            + DemoOptions.commandLine().options().stream()
+                                    .map(o -> "--" + o.key())
+                                    .collect(java.util.stream.Collectors.joining(", "))
+                            + ")");
             return 2;
         }
         out.println("discord-rag-indexer demo");
@@ -107,23 +119,28 @@ public final class Demo {
         postgres.start();
         QdrantStandIn standIn = null;
         try {
-            out.printf("PostgreSQL: embedded PostgreSQL %d on %s:%d, wal_level=logical, schema from deploy/sql%n",
+            out.printf(
+                    "PostgreSQL: embedded PostgreSQL %d on %s:%d, wal_level=logical, schema from deploy/sql%n",
                     EmbeddedPostgresExtension.POSTGRES_MAJOR, postgres.host(), postgres.port());
             Map<String, String> options = new HashMap<>();
             String qdrantUrl = System.getenv("QDRANT_URL");
             if (qdrantUrl != null && !qdrantUrl.isBlank()) {
                 URI uri = URI.create(qdrantUrl.contains("://") ? qdrantUrl : "http://" + qdrantUrl);
                 options.put("qdrant.host", uri.getHost());
-                options.put("qdrant.port", Integer.toString(uri.getPort() > 0 ? uri.getPort() : 6334));
+                options.put(
+                        "qdrant.port", Integer.toString(uri.getPort() > 0 ? uri.getPort() : 6334));
                 options.put("qdrant.tls", Boolean.toString("https".equals(uri.getScheme())));
-                out.printf("Qdrant: the real Qdrant at %s (QDRANT_URL, gRPC), collection %s%n", qdrantUrl,
-                        collection(options));
+                out.printf(
+                        "Qdrant: the real Qdrant at %s (QDRANT_URL, gRPC), collection %s%n",
+                        qdrantUrl, collection(options));
             } else {
                 standIn = QdrantStandIn.startNew();
                 options.put("qdrant.host", standIn.host());
                 options.put("qdrant.port", Integer.toString(standIn.port()));
-                out.printf("Qdrant: the in-process Qdrant STAND-IN on %s:%d (a test double, not a real Qdrant; "
-                        + "set QDRANT_URL=http://host:6334 to index into a real one)%n", standIn.host(), standIn.port());
+                out.printf(
+                        "Qdrant: the in-process Qdrant STAND-IN on %s:%d (a test double, not a real Qdrant; "
+                                + "set QDRANT_URL=http://host:6334 to index into a real one)%n",
+                        standIn.host(), standIn.port());
             }
             run(postgres, options, messages, model, uiPort, linger);
         } finally {
@@ -137,22 +154,33 @@ public final class Demo {
     }
 
     private static String collection(Map<String, String> options) {
-        return options.computeIfAbsent("qdrant.collection",
+        return options.computeIfAbsent(
+                "qdrant.collection",
                 k -> "discord_demo_" + UUID.randomUUID().toString().substring(0, 8));
     }
 
-    private void run(EmbeddedPostgresExtension postgres, Map<String, String> options, int messages, String model,
-            int uiPort, int linger) throws Exception {
-        SyntheticChat.Spec spec = new SyntheticChat.Spec(7, 2, 3, 12, messages, Instant.now().minus(Duration.ofDays(30)));
-        SyntheticChat.Dataset data = SyntheticChat.generateEndingBy(spec, Instant.now().minus(Duration.ofHours(1)));
+    private void run(
+            EmbeddedPostgresExtension postgres,
+            Map<String, String> options,
+            int messages,
+            String model,
+            int uiPort,
+            int linger)
+            throws Exception {
+        SyntheticChat.Spec spec =
+                new SyntheticChat.Spec(
+                        7, 2, 3, 12, messages, Instant.now().minus(Duration.ofDays(30)));
+        SyntheticChat.Dataset data =
+                SyntheticChat.generateEndingBy(spec, Instant.now().minus(Duration.ofHours(1)));
         int expected = coveredMessages(data);
         try (Connection admin = postgres.adminConnection()) {
             SyntheticChat.insertDirectory(admin, data);
             SyntheticChat.insertMessages(admin, data.messages());
         }
-        out.printf("sample: %d generated messages in %d guilds and %d channels by %d users (%d of them in "
-                        + "conversations of 2+ messages, which are indexed)%n", messages, spec.guilds(),
-                data.channels().size(), data.users().size(), expected);
+        out.printf(
+                "sample: %d generated messages in %d guilds and %d channels by %d users (%d of them in "
+                        + "conversations of 2+ messages, which are indexed)%n",
+                messages, spec.guilds(), data.channels().size(), data.users().size(), expected);
 
         options.put("postgres.host", postgres.host());
         options.put("postgres.port", Integer.toString(postgres.port()));
@@ -168,51 +196,76 @@ public final class Demo {
         options.put("write-back.batch-interval", "200 ms");
         options.put("qdrant.batch.flush-interval", "200 ms");
         collection(options);
-        IndexerConfig config = IndexerConfig.fromMap(options).withPostgresPassword(postgres.indexerPassword());
+        IndexerConfig config =
+                IndexerConfig.fromMap(options).withPostgresPassword(postgres.indexerPassword());
 
         int port = freeOr(uiPort);
         Configuration flink = new Configuration();
         flink.set(RestOptions.PORT, port);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
         JobClient job = IndexerJob.start(env, config);
-        out.printf("Flink: the streaming job runs in an embedded Flink cluster; Web UI at http://localhost:%d "
-                + "(job %s, metrics per operator; %s)%n", port, job.getJobID(),
-                webUiAnswers(port) ? "answering" : "NOT answering");
+        out.printf(
+                "Flink: the streaming job runs in an embedded Flink cluster; Web UI at http://localhost:%d "
+                        + "(job %s, metrics per operator; %s)%n",
+                port, job.getJobID(), webUiAnswers(port) ? "answering" : "NOT answering");
 
         try (Connection db = postgres.adminConnection();
                 QdrantClient qdrant = QdrantClients.create(config.qdrantConnection());
                 EmbeddingModel embedder = EmbeddingModel.load(ModelRegistry.builtIn(model), 0)) {
             String collection = options.get("qdrant.collection");
             long[] lastPrint = {0};
-            await("indexing", () -> {
-                long covered = count(db, "SELECT count(*) FROM messages WHERE qdrant_point_id IS NOT NULL");
-                if (System.nanoTime() - lastPrint[0] > 3e9 || covered == expected) {
-                    out.printf(Locale.ROOT, "progress %3.0f s: %d/%d messages indexed in %d points%n", seconds(),
-                            covered, expected, count(db, "SELECT count(*) FROM message_sessions"));
-                    lastPrint[0] = System.nanoTime();
-                }
-                return covered == expected;
-            });
+            await(
+                    "indexing",
+                    () -> {
+                        long covered =
+                                count(
+                                        db,
+                                        "SELECT count(*) FROM messages WHERE qdrant_point_id IS NOT NULL");
+                        if (System.nanoTime() - lastPrint[0] > 3e9 || covered == expected) {
+                            out.printf(
+                                    Locale.ROOT,
+                                    "progress %3.0f s: %d/%d messages indexed in %d points%n",
+                                    seconds(),
+                                    covered,
+                                    expected,
+                                    count(db, "SELECT count(*) FROM message_sessions"));
+                            lastPrint[0] = System.nanoTime();
+                        }
+                        return covered == expected;
+                    });
 
             SessionSearch search = new SessionSearch(qdrant, collection, embedder::embed);
-            String[] queries = {"the deploy failed again, rollback?", "anyone up for a raid tonight", "login bug"};
+            String[] queries = {
+                "the deploy failed again, rollback?", "anyone up for a raid tonight", "login bug"
+            };
             List<Long> guilds = new ArrayList<>();
-            data.channels().forEach(c -> {
-                if (!guilds.contains(c.guildId())) {
-                    guilds.add(c.guildId());
-                }
-            });
+            data.channels()
+                    .forEach(
+                            c -> {
+                                if (!guilds.contains(c.guildId())) {
+                                    guilds.add(c.guildId());
+                                }
+                            });
             for (int i = 0; i < queries.length; i++) {
                 long guild = guilds.get(i % guilds.size());
-                List<SearchHit> hits = search.search(SearchRequest.builder(guild, queries[i]).limit(3).build());
-                out.printf("search in guild %s for \"%s\": %d results%n", Long.toUnsignedString(guild), queries[i],
-                        hits.size());
+                List<SearchHit> hits =
+                        search.search(SearchRequest.builder(guild, queries[i]).limit(3).build());
+                out.printf(
+                        "search in guild %s for \"%s\": %d results%n",
+                        Long.toUnsignedString(guild), queries[i], hits.size());
                 for (SearchHit h : hits) {
-                    out.printf(Locale.ROOT, "  %.3f  guild %s #%s  %s%n", h.score(), Long.toUnsignedString(h.guildId()),
-                            channelName(data, h.channelId()), firstLine(h.content()));
+                    out.printf(
+                            Locale.ROOT,
+                            "  %.3f  guild %s #%s  %s%n",
+                            h.score(),
+                            Long.toUnsignedString(h.guildId()),
+                            channelName(data, h.channelId()),
+                            firstLine(h.content()));
                 }
                 if (hits.isEmpty() || hits.stream().anyMatch(h -> h.guildId() != guild)) {
-                    throw new IllegalStateException("search in guild " + guild + " returned " + hits);
+                    throw new IllegalStateException(
+                            "search in guild " + guild + " returned " + hits);
                 }
             }
 
@@ -221,15 +274,27 @@ public final class Demo {
 
             ByteArrayOutputStream verifyOut = new ByteArrayOutputStream();
             int[] code = {-1};
-            await("verify clean", () -> {
-                verifyOut.reset();
-                code[0] = VerifyCommand.execute(config, null, 20,
-                        new PrintStream(verifyOut, true, StandardCharsets.UTF_8),
-                        new PrintStream(java.io.OutputStream.nullOutputStream()));
-                return code[0] == VerifyCommand.CLEAN;
-            });
-            String summary = verifyOut.toString(StandardCharsets.UTF_8).strip().lines().reduce((a, b) -> b).orElse("")
-                    .replaceFirst("^verify: ", "");
+            await(
+                    "verify clean",
+                    () -> {
+                        verifyOut.reset();
+                        code[0] =
+                                VerifyCommand.execute(
+                                        config,
+                                        null,
+                                        20,
+                                        new PrintStream(verifyOut, true, StandardCharsets.UTF_8),
+                                        new PrintStream(java.io.OutputStream.nullOutputStream()));
+                        return code[0] == VerifyCommand.CLEAN;
+                    });
+            String summary =
+                    verifyOut
+                            .toString(StandardCharsets.UTF_8)
+                            .strip()
+                            .lines()
+                            .reduce((a, b) -> b)
+                            .orElse("")
+                            .replaceFirst("^verify: ", "");
             out.println("verify: exit " + code[0] + ", " + summary);
 
             if (linger > 0) {
@@ -245,57 +310,94 @@ public final class Demo {
         }
     }
 
-    /** Edits the first message of an indexed session and waits until its point carries the new text. */
-    private void edit(Connection db, QdrantClient qdrant, String collection, SessionSearch search) throws Exception {
+    /**
+     * Edits the first message of an indexed session and waits until its point carries the new text.
+     */
+    private void edit(Connection db, QdrantClient qdrant, String collection, SessionSearch search)
+            throws Exception {
         long id;
         long guild;
         UUID point;
-        try (ResultSet rs = db.createStatement().executeQuery("SELECT s.message_ids[1], s.guild_id, s.id "
-                + "FROM message_sessions s WHERE s.message_count >= 3 ORDER BY s.end_time DESC LIMIT 1")) {
+        try (ResultSet rs =
+                db.createStatement()
+                        .executeQuery(
+                                "SELECT s.message_ids[1], s.guild_id, s.id "
+                                        + "FROM message_sessions s WHERE s.message_count >= 3 ORDER BY s.end_time DESC LIMIT 1")) {
             rs.next();
             id = rs.getLong(1);
             guild = rs.getLong(2);
             point = (UUID) rs.getObject(3);
         }
         long t = System.nanoTime();
-        try (PreparedStatement ps = db.prepareStatement("UPDATE messages SET content = ? WHERE id = ?")) {
+        try (PreparedStatement ps =
+                db.prepareStatement("UPDATE messages SET content = ? WHERE id = ?")) {
             ps.setString(1, EDIT_TEXT);
             ps.setLong(2, id);
             ps.executeUpdate();
         }
         out.printf("edit: message %s now reads \"%s\"%n", Long.toUnsignedString(id), EDIT_TEXT);
         await("the edit in Qdrant", () -> content(qdrant, collection, point).contains(EDIT_TEXT));
-        out.printf(Locale.ROOT, "edit: point %s re-embedded with the new text after %.1f s%n", point,
+        out.printf(
+                Locale.ROOT,
+                "edit: point %s re-embedded with the new text after %.1f s%n",
+                point,
                 (System.nanoTime() - t) / 1e9);
-        List<SearchHit> hits = search.search(SearchRequest.builder(guild, "purple elephant migration done").limit(3).build());
+        List<SearchHit> hits =
+                search.search(
+                        SearchRequest.builder(guild, "purple elephant migration done")
+                                .limit(3)
+                                .build());
         boolean found = hits.stream().anyMatch(h -> h.pointId().equals(point));
-        out.printf("search in guild %s for \"purple elephant migration done\": edited session %s%n",
-                Long.toUnsignedString(guild), found ? "found (rank " + (rank(hits, point) + 1) + ")" : "NOT found");
+        out.printf(
+                "search in guild %s for \"purple elephant migration done\": edited session %s%n",
+                Long.toUnsignedString(guild),
+                found ? "found (rank " + (rank(hits, point) + 1) + ")" : "NOT found");
         if (!found) {
-            throw new IllegalStateException("the edited session is not among the top results: " + hits);
+            throw new IllegalStateException(
+                    "the edited session is not among the top results: " + hits);
         }
     }
 
-    /** Soft-deletes the second message of an indexed session and waits until its point no longer lists it. */
+    /**
+     * Soft-deletes the second message of an indexed session and waits until its point no longer
+     * lists it.
+     */
     private void delete(Connection db, QdrantClient qdrant, String collection) throws Exception {
         long id;
         UUID point;
-        try (ResultSet rs = db.createStatement().executeQuery("SELECT s.message_ids[2], s.id FROM message_sessions s "
-                + "WHERE s.message_count >= 3 ORDER BY s.start_time LIMIT 1")) {
+        try (ResultSet rs =
+                db.createStatement()
+                        .executeQuery(
+                                "SELECT s.message_ids[2], s.id FROM message_sessions s "
+                                        + "WHERE s.message_count >= 3 ORDER BY s.start_time LIMIT 1")) {
             rs.next();
             id = rs.getLong(1);
             point = (UUID) rs.getObject(2);
         }
         long t = System.nanoTime();
-        try (PreparedStatement ps = db.prepareStatement("UPDATE messages SET is_deleted = true WHERE id = ?")) {
+        try (PreparedStatement ps =
+                db.prepareStatement("UPDATE messages SET is_deleted = true WHERE id = ?")) {
             ps.setLong(1, id);
             ps.executeUpdate();
         }
-        out.printf("delete: message %s soft-deleted (is_deleted = true)%n", Long.toUnsignedString(id));
-        await("the delete in Qdrant", () -> !messageIds(qdrant, collection, point).contains(id)
-                && count(db, "SELECT count(*) FROM messages WHERE id = " + id + " AND qdrant_point_id IS NOT NULL") == 0);
-        out.printf(Locale.ROOT, "delete: point %s no longer contains it (%d messages left) after %.1f s; "
-                        + "messages.qdrant_point_id cleared%n", point, messageIds(qdrant, collection, point).size(),
+        out.printf(
+                "delete: message %s soft-deleted (is_deleted = true)%n", Long.toUnsignedString(id));
+        await(
+                "the delete in Qdrant",
+                () ->
+                        !messageIds(qdrant, collection, point).contains(id)
+                                && count(
+                                                db,
+                                                "SELECT count(*) FROM messages WHERE id = "
+                                                        + id
+                                                        + " AND qdrant_point_id IS NOT NULL")
+                                        == 0);
+        out.printf(
+                Locale.ROOT,
+                "delete: point %s no longer contains it (%d messages left) after %.1f s; "
+                        + "messages.qdrant_point_id cleared%n",
+                point,
+                messageIds(qdrant, collection, point).size(),
                 (System.nanoTime() - t) / 1e9);
     }
 
@@ -310,11 +412,18 @@ public final class Demo {
 
     private static RetrievedPoint retrieve(QdrantClient qdrant, String collection, UUID point) {
         try {
-            List<RetrievedPoint> found = qdrant.retrieveAsync(collection, io.qdrant.client.PointIdFactory.id(point),
-                    true, false, null).get();
+            List<RetrievedPoint> found =
+                    qdrant.retrieveAsync(
+                                    collection,
+                                    io.qdrant.client.PointIdFactory.id(point),
+                                    true,
+                                    false,
+                                    null)
+                            .get();
             return found.isEmpty() ? null : found.get(0);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot read point " + point + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read point " + point + ": " + e.getMessage(), e);
         }
     }
 
@@ -328,14 +437,21 @@ public final class Demo {
         RetrievedPoint p = retrieve(qdrant, collection, point);
         List<Long> ids = new ArrayList<>();
         if (p != null && p.getPayloadMap().containsKey("message_ids")) {
-            p.getPayloadMap().get("message_ids").getListValue().getValuesList().forEach(v -> ids.add(v.getIntegerValue()));
+            p.getPayloadMap()
+                    .get("message_ids")
+                    .getListValue()
+                    .getValuesList()
+                    .forEach(v -> ids.add(v.getIntegerValue()));
         }
         return ids;
     }
 
     private static String channelName(SyntheticChat.Dataset data, long channel) {
-        return data.channels().stream().filter(c -> c.id() == channel).map(SyntheticChat.Channel::name)
-                .findFirst().orElse(Long.toUnsignedString(channel));
+        return data.channels().stream()
+                .filter(c -> c.id() == channel)
+                .map(SyntheticChat.Channel::name)
+                .findFirst()
+                .orElse(Long.toUnsignedString(channel));
     }
 
     private static String firstLine(String content) {
@@ -348,12 +464,14 @@ public final class Demo {
     private static int coveredMessages(SyntheticChat.Dataset data) {
         Map<Long, List<SessionMessage>> byChannel = new HashMap<>();
         for (SyntheticChat.Message m : data.messages()) {
-            byChannel.computeIfAbsent(m.channelId(), k -> new ArrayList<>())
+            byChannel
+                    .computeIfAbsent(m.channelId(), k -> new ArrayList<>())
                     .add(new SessionMessage(m.id(), m.authorId(), "", m.timestamp(), m.content()));
         }
         int covered = 0;
         for (List<SessionMessage> channel : byChannel.values()) {
-            for (List<SessionMessage> s : SessionGrouping.sessions(channel, SessionizerOptions.DEFAULT_GAP)) {
+            for (List<SessionMessage> s :
+                    SessionGrouping.sessions(channel, SessionizerOptions.DEFAULT_GAP)) {
                 if (s.size() >= SessionizerOptions.DEFAULT_MIN_MESSAGES) {
                     covered += s.size();
                 }
@@ -385,13 +503,22 @@ public final class Demo {
         }
     }
 
-    /** Whether the Web UI's REST API answers (the embedded cluster serves the UI on the same port). */
+    /**
+     * Whether the Web UI's REST API answers (the embedded cluster serves the UI on the same port).
+     */
     private static boolean webUiAnswers(int port) {
         try {
-            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/jobs/overview"))
-                            .timeout(Duration.ofSeconds(5)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            java.net.http.HttpResponse<String> r =
+                    java.net.http.HttpClient.newHttpClient()
+                            .send(
+                                    java.net.http.HttpRequest.newBuilder(
+                                                    URI.create(
+                                                            "http://localhost:"
+                                                                    + port
+                                                                    + "/jobs/overview"))
+                                            .timeout(Duration.ofSeconds(5))
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 && r.body().contains("discord-rag-indexer-demo");
         } catch (IOException e) {
             return false;

@@ -3,22 +3,18 @@ package io.discordrag.indexer.job;
 import io.discordrag.indexer.job.config.IndexerConfig;
 import io.discordrag.indexer.job.config.IndexerOptions;
 import io.discordrag.indexer.job.config.JobMode;
+import io.discordrag.indexer.job.search.SearchCli;
 import io.discordrag.indexer.job.sink.qdrant.AliasSwitch;
 import io.discordrag.indexer.job.sink.qdrant.CollectionBootstrap;
 import io.discordrag.indexer.job.sink.qdrant.QdrantClients;
 import io.discordrag.indexer.job.source.PostgresOptions;
 import io.discordrag.indexer.job.source.PostgresPrerequisites;
-import io.discordrag.indexer.job.search.SearchCli;
 import io.discordrag.indexer.job.verify.VerifyCommand;
 import io.discordrag.indexer.udf.cli.CommandLine;
 import io.discordrag.indexer.udf.cli.EmbedCli;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
+
 import io.qdrant.client.QdrantClient;
-import java.io.PrintStream;
-import java.sql.Connection;
-import java.time.Duration;
-import java.util.Optional;
-import java.util.Arrays;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.core.execution.JobClient;
@@ -26,18 +22,25 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+
 /**
- * The indexer's entry point: {@code --mode streaming} (default) checks the Postgres prerequisites and
- * the Qdrant collection, then runs the {@link StreamingPipeline}; {@code --mode backfill} runs the same
- * pipeline over a bounded snapshot with BATCH execution, logs {@link BackfillProgress} and exits when done;
- * {@code --mode reindex} is a backfill into a new {@code qdrant.collection} that ends by moving
- * {@code qdrant.alias} to it in one atomic step (and drops the old collection if asked), so readers of
- * the alias never see an empty or half-built index. Submitted with {@code flink run} it runs on that
- * cluster; started as a plain Java program it runs in an embedded MiniCluster.
- * {@code --help} lists every option with its default. Exit codes: 0 success, 2 bad options, 1 failure
- * or an environment that is not ready (a {@link NotReadyException}, printed as one error).
- * {@code verify}, {@code search} and {@code embed} as the first argument run the {@link VerifyCommand},
- * {@link SearchCli} and {@link EmbedCli} with the same dialect ({@link CommandLine}) and keys.
+ * The indexer's entry point: {@code --mode streaming} (default) checks the Postgres prerequisites
+ * and the Qdrant collection, then runs the {@link StreamingPipeline}; {@code --mode backfill} runs
+ * the same pipeline over a bounded snapshot with BATCH execution, logs {@link BackfillProgress} and
+ * exits when done; {@code --mode reindex} is a backfill into a new {@code qdrant.collection} that
+ * ends by moving {@code qdrant.alias} to it in one atomic step (and drops the old collection if
+ * asked), so readers of the alias never see an empty or half-built index. Submitted with {@code
+ * flink run} it runs on that cluster; started as a plain Java program it runs in an embedded
+ * MiniCluster. {@code --help} lists every option with its default. Exit codes: 0 success, 2 bad
+ * options, 1 failure or an environment that is not ready (a {@link NotReadyException}, printed as
+ * one error). {@code verify}, {@code search} and {@code embed} as the first argument run the {@link
+ * VerifyCommand}, {@link SearchCli} and {@link EmbedCli} with the same dialect ({@link
+ * CommandLine}) and keys.
  */
 public final class IndexerJob {
 
@@ -48,16 +51,20 @@ public final class IndexerJob {
     public static void main(String[] args) throws Exception {
         int exitCode = run(args, System.out, System.err);
         if (exitCode != 0 || (args.length > 0 && SUBCOMMANDS.contains(args[0]))) {
-            System.exit(exitCode); // commands always exit: their clients' threads must not keep the JVM alive
+            System.exit(
+                    exitCode); // commands always exit: their clients' threads must not keep the JVM
+            // alive
         }
     }
 
-    private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("verify", "search", "embed");
+    private static final java.util.Set<String> SUBCOMMANDS =
+            java.util.Set.of("verify", "search", "embed");
 
     /**
-     * Runs the command line and returns its exit code: 0 done, 1 failed or not ready, 2 bad options. Bad
-     * options and an environment that is not ready ({@link NotReadyException}) are reported on {@code err}
-     * as one error, without a stack trace. In streaming mode it returns only when the job ends.
+     * Runs the command line and returns its exit code: 0 done, 1 failed or not ready, 2 bad
+     * options. Bad options and an environment that is not ready ({@link NotReadyException}) are
+     * reported on {@code err} as one error, without a stack trace. In streaming mode it returns
+     * only when the job ends.
      */
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         String[] rest = args.length > 0 ? Arrays.copyOfRange(args, 1, args.length) : args;
@@ -84,7 +91,10 @@ public final class IndexerJob {
         return run(config, err);
     }
 
-    /** Runs a parsed configuration; exit codes and error reporting as {@link #run(String[], PrintStream, PrintStream)}. */
+    /**
+     * Runs a parsed configuration; exit codes and error reporting as {@link #run(String[],
+     * PrintStream, PrintStream)}.
+     */
     static int run(IndexerConfig config, PrintStream err) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         try {
@@ -113,31 +123,39 @@ public final class IndexerJob {
     static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(30);
 
     /**
-     * Runs {@code backfill} or {@code reindex} to its end, logging progress every {@code progressInterval},
-     * and returns the job's final status. A reindex moves its alias only after the job FINISHED; a failed
-     * or cancelled one leaves readers on the old collection.
+     * Runs {@code backfill} or {@code reindex} to its end, logging progress every {@code
+     * progressInterval}, and returns the job's final status. A reindex moves its alias only after
+     * the job FINISHED; a failed or cancelled one leaves readers on the old collection.
      *
-     * @throws IllegalArgumentException when the options cannot work (a reindex without an alias, or into
-     *     the collection the alias already serves)
+     * @throws IllegalArgumentException when the options cannot work (a reindex without an alias, or
+     *     into the collection the alias already serves)
      * @throws IllegalStateException when the streaming job is running on the same database (its
      *     replication slot is active): both would write {@code message_sessions}
      */
-    public static JobStatus runBounded(StreamExecutionEnvironment env, IndexerConfig config, Duration progressInterval)
+    public static JobStatus runBounded(
+            StreamExecutionEnvironment env, IndexerConfig config, Duration progressInterval)
             throws Exception {
         JobMode mode = config.mode();
         if (!mode.bounded()) {
-            throw new IllegalArgumentException("runBounded needs mode backfill or reindex, not " + mode);
+            throw new IllegalArgumentException(
+                    "runBounded needs mode backfill or reindex, not " + mode);
         }
         String alias = mode == JobMode.REINDEX ? checkReindex(config) : null;
         prepare(env, config);
         long rows = estimateRows(config.postgres());
         JobClient job = env.executeAsync(config.get(IndexerOptions.JOB_NAME));
-        LOG.info("{} {} started: about {} rows of messages to read into collection {}",
-                mode == JobMode.REINDEX ? "Reindex" : "Backfill", job.getJobID(), rows,
+        LOG.info(
+                "{} {} started: about {} rows of messages to read into collection {}",
+                mode == JobMode.REINDEX ? "Reindex" : "Backfill",
+                job.getJobID(),
+                rows,
                 config.get(IndexerOptions.QDRANT_COLLECTION));
         JobStatus status = new BackfillProgress(job, rows, progressInterval, LOG::info).follow();
         if (status != JobStatus.FINISHED) {
-            LOG.error("{} ended {}{}", mode == JobMode.REINDEX ? "Reindex" : "Backfill", status,
+            LOG.error(
+                    "{} ended {}{}",
+                    mode == JobMode.REINDEX ? "Reindex" : "Backfill",
+                    status,
                     alias == null ? "" : "; alias " + alias + " was not moved");
             return status;
         }
@@ -150,16 +168,30 @@ public final class IndexerJob {
     /** The alias a reindex moves, after checking it can be moved to the configured collection. */
     private static String checkReindex(IndexerConfig config) {
         String collection = config.get(IndexerOptions.QDRANT_COLLECTION);
-        String alias = config.getOptional(IndexerOptions.QDRANT_ALIAS).orElseThrow(() -> new IllegalArgumentException(
-                "--mode reindex needs qdrant.alias: the alias readers search, moved to qdrant.collection ("
-                        + collection + ") when the new index is complete"));
+        String alias =
+                config.getOptional(IndexerOptions.QDRANT_ALIAS)
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "--mode reindex needs qdrant.alias: the alias readers search, moved to qdrant.collection ("
+                                                        + collection
+                                                        + ") when the new index is complete"));
         try (QdrantClient client = QdrantClients.create(config.qdrantConnection())) {
             Optional<String> live = AliasSwitch.current(client, alias);
             if (live.isPresent() && live.get().equals(collection)) {
-                throw new IllegalArgumentException("qdrant.alias " + alias + " already serves collection "
-                        + collection + ": give the reindex a new qdrant.collection (e.g. " + collection + "_v2)");
+                throw new IllegalArgumentException(
+                        "qdrant.alias "
+                                + alias
+                                + " already serves collection "
+                                + collection
+                                + ": give the reindex a new qdrant.collection (e.g. "
+                                + collection
+                                + "_v2)");
             }
-            LOG.info("Reindex into collection {}; alias {} serves {} until it is complete", collection, alias,
+            LOG.info(
+                    "Reindex into collection {}; alias {} serves {} until it is complete",
+                    collection,
+                    alias,
                     live.map(c -> "collection " + c).orElse("nothing yet"));
         }
         return alias;
@@ -169,7 +201,10 @@ public final class IndexerJob {
         String collection = config.get(IndexerOptions.QDRANT_COLLECTION);
         try (QdrantClient client = QdrantClients.create(config.qdrantConnection())) {
             Optional<String> before = AliasSwitch.move(client, alias, collection);
-            LOG.info("Alias {} moved to collection {} (from {})", alias, collection,
+            LOG.info(
+                    "Alias {} moved to collection {} (from {})",
+                    alias,
+                    collection,
                     before.orElse("nowhere: the alias is new"));
             if (before.isEmpty() || before.get().equals(collection)) {
                 return;
@@ -178,33 +213,44 @@ public final class IndexerJob {
                 client.deleteCollectionAsync(before.get()).get();
                 LOG.info("Old collection {} deleted (reindex.drop-old)", before.get());
             } else {
-                LOG.info("Old collection {} kept: move the alias back to it, or delete it when no longer needed",
+                LOG.info(
+                        "Old collection {} kept: move the alias back to it, or delete it when no longer needed",
                         before.get());
             }
         }
     }
 
-    /** Rows of {@code messages}, for progress: the planner's estimate, or a count if it has none. */
+    /**
+     * Rows of {@code messages}, for progress: the planner's estimate, or a count if it has none.
+     */
     static long estimateRows(PostgresOptions postgres) throws java.sql.SQLException {
-        try (Connection c = postgres.connect(); java.sql.Statement s = c.createStatement();
-                java.sql.ResultSet rs = s.executeQuery("SELECT CASE WHEN reltuples > 0 THEN reltuples::bigint "
-                        + "ELSE (SELECT count(*) FROM messages) END FROM pg_class WHERE oid = 'messages'::regclass")) {
+        try (Connection c = postgres.connect();
+                java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs =
+                        s.executeQuery(
+                                "SELECT CASE WHEN reltuples > 0 THEN reltuples::bigint "
+                                        + "ELSE (SELECT count(*) FROM messages) END FROM pg_class WHERE oid = 'messages'::regclass")) {
             return rs.next() ? rs.getLong(1) : 0;
         }
     }
 
-    /** Starts the job without waiting for it (tests, the demo); the prerequisites are checked first. */
-    public static JobClient start(StreamExecutionEnvironment env, IndexerConfig config) throws Exception {
+    /**
+     * Starts the job without waiting for it (tests, the demo); the prerequisites are checked first.
+     */
+    public static JobClient start(StreamExecutionEnvironment env, IndexerConfig config)
+            throws Exception {
         prepare(env, config);
         return env.executeAsync(config.get(IndexerOptions.JOB_NAME));
     }
 
     /** Checks the prerequisites and adds the configured pipeline to {@code env}. */
-    public static void prepare(StreamExecutionEnvironment env, IndexerConfig config) throws Exception {
+    public static void prepare(StreamExecutionEnvironment env, IndexerConfig config)
+            throws Exception {
         PostgresOptions postgres = config.postgres();
         boolean bounded = config.mode().bounded();
         try (Connection c = connect(postgres)) {
-            if (bounded) { // reads the table over plain JDBC: no replication needed, but no streaming job either
+            if (bounded) { // reads the table over plain JDBC: no replication needed, but no
+                // streaming job either
                 PostgresPrerequisites.checkSlotIdle(c, postgres.slot());
             } else {
                 PostgresPrerequisites.check(c, postgres.publication(), postgres.slot());
@@ -212,8 +258,12 @@ public final class IndexerJob {
         }
         int dimension = modelDimension(config);
         try (QdrantClient client = QdrantClients.create(config.qdrantConnection())) {
-            CollectionBootstrap.Result r = CollectionBootstrap.ensure(client, config.qdrantCollection(), dimension);
-            LOG.info("Qdrant collection {} ready ({})", config.get(IndexerOptions.QDRANT_COLLECTION), r);
+            CollectionBootstrap.Result r =
+                    CollectionBootstrap.ensure(client, config.qdrantCollection(), dimension);
+            LOG.info(
+                    "Qdrant collection {} ready ({})",
+                    config.get(IndexerOptions.QDRANT_COLLECTION),
+                    r);
         }
         int parallelism = config.get(IndexerOptions.PARALLELISM);
         if (parallelism > 0) {
@@ -232,9 +282,16 @@ public final class IndexerJob {
         try {
             return postgres.connect();
         } catch (java.sql.SQLException e) {
-            throw new NotReadyException("Cannot connect to PostgreSQL at " + postgres.jdbcUrl() + " as "
-                    + postgres.user() + ": " + e.getMessage() + " (check postgres.host, postgres.port, "
-                    + "postgres.database, postgres.user, and the password in the environment)", e);
+            throw new NotReadyException(
+                    "Cannot connect to PostgreSQL at "
+                            + postgres.jdbcUrl()
+                            + " as "
+                            + postgres.user()
+                            + ": "
+                            + e.getMessage()
+                            + " (check postgres.host, postgres.port, "
+                            + "postgres.database, postgres.user, and the password in the environment)",
+                    e);
         }
     }
 

@@ -1,16 +1,18 @@
 package io.discordrag.indexer.job;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every option's bad value ends the job's command line with exit 2 and one line naming the key, before
- * anything connects or runs (the options come from the fields, so a new option is covered or fails).
+ * Every option's bad value ends the job's command line with exit 2 and one line naming the key,
+ * before anything connects or runs (the options come from the fields, so a new option is covered or
+ * fails).
  */
 class IndexerJobOptionsTest {
 
@@ -18,7 +20,9 @@ class IndexerJobOptionsTest {
     private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
 
     private int run(String... args) throws Exception {
-        return IndexerJob.run(args, new PrintStream(outBytes, true, StandardCharsets.UTF_8),
+        return IndexerJob.run(
+                args,
+                new PrintStream(outBytes, true, StandardCharsets.UTF_8),
                 new PrintStream(errBytes, true, StandardCharsets.UTF_8));
     }
 
@@ -37,14 +41,15 @@ class IndexerJobOptionsTest {
 
     @ParameterizedTest(name = "--{0} {1}")
     @MethodSource("io.discordrag.indexer.job.config.BadOptionValues#everyTypedOption")
-    void aValueOfTheWrongTypeExitsTwoWithOneLineNamingTheKey(String key, String bad) throws Exception {
+    void aValueOfTheWrongTypeExitsTwoWithOneLineNamingTheKey(String key, String bad)
+            throws Exception {
         assertThat(run("--" + key + "=" + bad)).isEqualTo(2);
         assertOneLineNaming(key);
     }
 
     @ParameterizedTest(name = "{0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"--qdrant-host", "--qdrant-port", "--collection",
-        "--model"})
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {"--qdrant-host", "--qdrant-port", "--collection", "--model"})
     void anOldSpellingExitsTwoNamingTheNewKey(String old) throws Exception {
         assertThat(run(old, "x")).isEqualTo(2);
         assertOneLineNaming("use --");

@@ -1,27 +1,34 @@
 package io.discordrag.indexer.job;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.discordrag.indexer.job.config.IndexerConfig;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The command line's exit codes and errors: bad options exit 2, an environment that is not ready exits 1,
- * and both print one error naming the fix — no stack trace — before any Flink job is built.
+ * The command line's exit codes and errors: bad options exit 2, an environment that is not ready
+ * exits 1, and both print one error naming the fix — no stack trace — before any Flink job is
+ * built.
  */
-@Timeout(value = 5, unit = TimeUnit.MINUTES) // a refusal that regressed would start a streaming job that never ends
+@Timeout(
+        value = 5,
+        unit = TimeUnit.MINUTES) // a refusal that regressed would start a streaming job that never
+// ends
 class IndexerJobTest {
 
-    @RegisterExtension static final EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();
+    @RegisterExtension
+    static final EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();
 
     private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
     private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
@@ -46,13 +53,18 @@ class IndexerJobTest {
     @Test
     void helpPrintsTheOptionsAndExitsZero() throws Exception {
         assertThat(IndexerJob.run(new String[] {"--help"}, out, err)).isZero();
-        assertThat(outBytes.toString(StandardCharsets.UTF_8)).contains("qdrant.collection").contains("backfill.split-rows");
+        assertThat(outBytes.toString(StandardCharsets.UTF_8))
+                .contains("qdrant.collection")
+                .contains("backfill.split-rows");
     }
 
     @Test
     void anUnknownOptionExitsTwoWithOneLine() throws Exception {
         assertThat(IndexerJob.run(new String[] {"--qdrant.colection", "x"}, out, err)).isEqualTo(2);
-        assertThat(err()).startsWith("discord-rag-indexer: ").contains("qdrant.colection").doesNotContain("\tat ");
+        assertThat(err())
+                .startsWith("discord-rag-indexer: ")
+                .contains("qdrant.colection")
+                .doesNotContain("\tat ");
         assertThat(err().lines()).hasSize(1);
     }
 
@@ -64,17 +76,28 @@ class IndexerJobTest {
         } finally {
             POSTGRES.execute("ALTER TABLE messages REPLICA IDENTITY FULL");
         }
-        assertThat(err()).startsWith("discord-rag-indexer: PostgreSQL is not ready for change data capture:")
+        assertThat(err())
+                .startsWith("discord-rag-indexer: PostgreSQL is not ready for change data capture:")
                 .contains("ALTER TABLE messages REPLICA IDENTITY FULL")
-                .doesNotContain("\tat ").doesNotContain("Exception");
+                .doesNotContain("\tat ")
+                .doesNotContain("Exception");
     }
 
     @Test
     void anUnreachableQdrantExitsOneNamingTheCollection() throws Exception {
-        IndexerConfig noQdrant = config(Map.of("qdrant.host", "127.0.0.1", "qdrant.port", String.valueOf(closedPort()),
-                "qdrant.collection", "unreachable_test"));
+        IndexerConfig noQdrant =
+                config(
+                        Map.of(
+                                "qdrant.host",
+                                "127.0.0.1",
+                                "qdrant.port",
+                                String.valueOf(closedPort()),
+                                "qdrant.collection",
+                                "unreachable_test"));
         assertThat(IndexerJob.run(noQdrant, err)).isEqualTo(1);
-        assertThat(err()).startsWith("discord-rag-indexer: Cannot prepare Qdrant collection 'unreachable_test': UNAVAILABLE")
+        assertThat(err())
+                .startsWith(
+                        "discord-rag-indexer: Cannot prepare Qdrant collection 'unreachable_test': UNAVAILABLE")
                 .doesNotContain("\tat ");
     }
 
@@ -83,9 +106,15 @@ class IndexerJobTest {
         int closedPort = closedPort();
         IndexerConfig nowhere = config(Map.of("postgres.port", String.valueOf(closedPort)));
         assertThat(IndexerJob.run(nowhere, err)).isEqualTo(1);
-        assertThat(err()).startsWith("discord-rag-indexer: Cannot connect to PostgreSQL at jdbc:postgresql://"
-                        + POSTGRES.host() + ":" + closedPort + "/")
-                .contains("refused").doesNotContain("\tat ");
+        assertThat(err())
+                .startsWith(
+                        "discord-rag-indexer: Cannot connect to PostgreSQL at jdbc:postgresql://"
+                                + POSTGRES.host()
+                                + ":"
+                                + closedPort
+                                + "/")
+                .contains("refused")
+                .doesNotContain("\tat ");
     }
 
     /** A port nothing listens on: one the system just handed out and that was closed again. */

@@ -2,29 +2,32 @@ package io.discordrag.indexer.udf;
 
 import io.discordrag.indexer.udf.model.ModelRegistry;
 import io.discordrag.indexer.udf.model.ModelSpec;
+
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How texts are embedded: the model and how requests are batched and run. Immutable and serializable;
- * two equal options share one pooled model and batcher per TaskManager.
+ * How texts are embedded: the model and how requests are batched and run. Immutable and
+ * serializable; two equal options share one pooled model and batcher per TaskManager.
  *
- * <p>Keys (for command-line and configuration mapping): {@code embedding.model},
- * {@code embedding.batch.max-size}, {@code embedding.batch.max-tokens}, {@code embedding.batch.max-wait}, {@code embedding.threads.intra-op},
- * {@code embedding.threads.inference}.
+ * <p>Keys (for command-line and configuration mapping): {@code embedding.model}, {@code
+ * embedding.batch.max-size}, {@code embedding.batch.max-tokens}, {@code embedding.batch.max-wait},
+ * {@code embedding.threads.intra-op}, {@code embedding.threads.inference}.
  */
 public final class EmbeddingOptions implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
     public static final int DEFAULT_MAX_BATCH_SIZE = 32;
+
     /**
-     * Padded tokens (texts x longest text) per batch. Measured on 2 cores: throughput peaks around 1,000
-     * to 2,000 padded tokens a batch and falls beyond (attention cost grows with length), so long texts
-     * run in smaller batches than short ones.
+     * Padded tokens (texts x longest text) per batch. Measured on 2 cores: throughput peaks around
+     * 1,000 to 2,000 padded tokens a batch and falls beyond (attention cost grows with length), so
+     * long texts run in smaller batches than short ones.
      */
     public static final int DEFAULT_MAX_BATCH_TOKENS = 2048;
+
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(5);
     public static final int DEFAULT_INTRA_OP_THREADS = 0;
     public static final int DEFAULT_INFERENCE_THREADS = 1;
@@ -63,7 +66,10 @@ public final class EmbeddingOptions implements Serializable {
         return maxBatchSize;
     }
 
-    /** Most padded tokens (texts x longest) in one inference call (default {@value #DEFAULT_MAX_BATCH_TOKENS}). */
+    /**
+     * Most padded tokens (texts x longest) in one inference call (default {@value
+     * #DEFAULT_MAX_BATCH_TOKENS}).
+     */
     public int maxBatchTokens() {
         return maxBatchTokens;
     }
@@ -92,22 +98,35 @@ public final class EmbeddingOptions implements Serializable {
             return false;
         }
         EmbeddingOptions that = (EmbeddingOptions) o;
-        return maxBatchSize == that.maxBatchSize && maxBatchTokens == that.maxBatchTokens
+        return maxBatchSize == that.maxBatchSize
+                && maxBatchTokens == that.maxBatchTokens
                 && intraOpThreads == that.intraOpThreads
-                && inferenceThreads == that.inferenceThreads && model.equals(that.model)
+                && inferenceThreads == that.inferenceThreads
+                && model.equals(that.model)
                 && maxWait.equals(that.maxWait);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(model, maxBatchSize, maxBatchTokens, maxWait, intraOpThreads, inferenceThreads);
+        return Objects.hash(
+                model, maxBatchSize, maxBatchTokens, maxWait, intraOpThreads, inferenceThreads);
     }
 
     @Override
     public String toString() {
-        return "EmbeddingOptions{model=" + model + ", maxBatchSize=" + maxBatchSize + ", maxBatchTokens=" + maxBatchTokens
-                + ", maxWait=" + maxWait
-                + ", intraOpThreads=" + intraOpThreads + ", inferenceThreads=" + inferenceThreads + "}";
+        return "EmbeddingOptions{model="
+                + model
+                + ", maxBatchSize="
+                + maxBatchSize
+                + ", maxBatchTokens="
+                + maxBatchTokens
+                + ", maxWait="
+                + maxWait
+                + ", intraOpThreads="
+                + intraOpThreads
+                + ", inferenceThreads="
+                + inferenceThreads
+                + "}";
     }
 
     /** Builder with validated defaults. */
@@ -167,7 +186,8 @@ public final class EmbeddingOptions implements Serializable {
         public Builder intraOpThreads(int intraOpThreads) {
             if (intraOpThreads < 0) {
                 throw new IllegalArgumentException(
-                        "embedding.threads.intra-op must be 0 (default) or positive, got " + intraOpThreads);
+                        "embedding.threads.intra-op must be 0 (default) or positive, got "
+                                + intraOpThreads);
             }
             this.intraOpThreads = intraOpThreads;
             return this;
@@ -176,7 +196,8 @@ public final class EmbeddingOptions implements Serializable {
         public Builder inferenceThreads(int inferenceThreads) {
             if (inferenceThreads < 1 || inferenceThreads > 64) {
                 throw new IllegalArgumentException(
-                        "embedding.threads.inference must be between 1 and 64, got " + inferenceThreads);
+                        "embedding.threads.inference must be between 1 and 64, got "
+                                + inferenceThreads);
             }
             this.inferenceThreads = inferenceThreads;
             return this;

@@ -1,10 +1,5 @@
 package io.discordrag.indexer.job.commit;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.List;
-import java.util.Objects;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -18,22 +13,29 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+
 /**
- * Holds every record until the checkpoint that covers it has completed, then passes it on in arrival
- * order. Placed in front of sinks that write at once (Qdrant, the Postgres write-back), it makes them see
- * only what a completed checkpoint stands behind: after a failure the job resumes from that checkpoint
- * and recomputes what followed, so nothing that the restored state does not know about — a point for a
- * session a replay never forms again — can have reached the index. This is the streaming job's
- * exactly-once effect; the price is that writes wait for the next checkpoint (lag ≈ half the
- * checkpoint interval plus the checkpoint's duration).
+ * Holds every record until the checkpoint that covers it has completed, then passes it on in
+ * arrival order. Placed in front of sinks that write at once (Qdrant, the Postgres write-back), it
+ * makes them see only what a completed checkpoint stands behind: after a failure the job resumes
+ * from that checkpoint and recomputes what followed, so nothing that the restored state does not
+ * know about — a point for a session a replay never forms again — can have reached the index. This
+ * is the streaming job's exactly-once effect; the price is that writes wait for the next checkpoint
+ * (lag ≈ half the checkpoint interval plus the checkpoint's duration).
  *
  * <p>Pending records are kept in union list state: after a restore every record of the completed
- * checkpoint is released again (sinks are idempotent), each by the subtask that owns its key now, so
- * the order per key survives rescaling. At end of input everything pending is released. Metrics:
+ * checkpoint is released again (sinks are idempotent), each by the subtask that owns its key now,
+ * so the order per key survives rescaling. At end of input everything pending is released. Metrics:
  * {@code recordsHeld} (gauge) and {@code recordsReleased}.
  */
-public class ReleaseAfterCheckpoint<T> extends AbstractStreamOperator<T> implements OneInputStreamOperator<T, T>,
-        org.apache.flink.streaming.api.operators.BoundedOneInput {
+public class ReleaseAfterCheckpoint<T> extends AbstractStreamOperator<T>
+        implements OneInputStreamOperator<T, T>,
+                org.apache.flink.streaming.api.operators.BoundedOneInput {
 
     private static final long serialVersionUID = 1L;
 
@@ -45,6 +47,7 @@ public class ReleaseAfterCheckpoint<T> extends AbstractStreamOperator<T> impleme
 
     /** Batches waiting for their checkpoint, oldest first. */
     private transient Deque<Batch<T>> waiting;
+
     private transient List<T> current;
     private transient ListState<T> state;
     private transient List<T> restored;
@@ -54,8 +57,8 @@ public class ReleaseAfterCheckpoint<T> extends AbstractStreamOperator<T> impleme
     private record Batch<T>(long checkpointId, List<T> records) {}
 
     /**
-     * @param key the key the upstream keyed operator partitions by: on restore, each record is released
-     *     by the subtask that owns its key
+     * @param key the key the upstream keyed operator partitions by: on restore, each record is
+     *     released by the subtask that owns its key
      */
     public ReleaseAfterCheckpoint(TypeInformation<T> type, KeySelector<T, ?> key) {
         this.type = Objects.requireNonNull(type, "type");
@@ -66,8 +69,11 @@ public class ReleaseAfterCheckpoint<T> extends AbstractStreamOperator<T> impleme
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        TypeSerializer<T> serializer = type.createSerializer(getExecutionConfig().getSerializerConfig());
-        state = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("held", serializer));
+        TypeSerializer<T> serializer =
+                type.createSerializer(getExecutionConfig().getSerializerConfig());
+        state =
+                context.getOperatorStateStore()
+                        .getUnionListState(new ListStateDescriptor<>("held", serializer));
         waiting = new ArrayDeque<>();
         current = new ArrayList<>();
         restored = new ArrayList<>();
@@ -76,8 +82,9 @@ public class ReleaseAfterCheckpoint<T> extends AbstractStreamOperator<T> impleme
             int maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
             int index = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
             for (T record : state.get()) {
-                if (KeyGroupRangeAssignment.assignKeyToParallelOperator(key.getKey(record), maxParallelism,
-                        parallelism) == index) {
+                if (KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                                key.getKey(record), maxParallelism, parallelism)
+                        == index) {
                     restored.add(record);
                 }
             }
@@ -89,12 +96,16 @@ public class ReleaseAfterCheckpoint<T> extends AbstractStreamOperator<T> impleme
     public void open() throws Exception {
         super.open();
         released = getMetricGroup().counter(RECORDS_RELEASED);
-        // read by the metrics thread: a counter kept by the task thread, not the collections themselves
+        // read by the metrics thread: a counter kept by the task thread, not the collections
+        // themselves
         getMetricGroup().gauge(RECORDS_HELD, () -> heldCount);
         if (!restored.isEmpty()) {
-            // covered by the checkpoint we restored from, which completed: release before anything new
-            getProcessingTimeService().registerTimer(getProcessingTimeService().getCurrentProcessingTime(),
-                    t -> releaseRestored());
+            // covered by the checkpoint we restored from, which completed: release before anything
+            // new
+            getProcessingTimeService()
+                    .registerTimer(
+                            getProcessingTimeService().getCurrentProcessingTime(),
+                            t -> releaseRestored());
         }
     }
 

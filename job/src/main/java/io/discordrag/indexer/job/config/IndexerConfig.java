@@ -1,8 +1,5 @@
 package io.discordrag.indexer.job.config;
 
-import static io.discordrag.indexer.job.config.IndexerOptions.*;
-import static org.apache.flink.util.Preconditions.checkArgument;
-
 import io.discordrag.indexer.job.session.SessionizerOptions;
 import io.discordrag.indexer.job.sink.jdbc.WriteBackSink;
 import io.discordrag.indexer.job.sink.qdrant.QdrantCollectionOptions;
@@ -11,18 +8,24 @@ import io.discordrag.indexer.job.sink.qdrant.QdrantSinkOptions;
 import io.discordrag.indexer.job.source.PostgresOptions;
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.cli.CommandLine;
-import java.util.Map;
+
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 
+import java.util.Map;
+
+import static io.discordrag.indexer.job.config.IndexerOptions.*;
+import static org.apache.flink.util.Preconditions.checkArgument;
+
 /**
- * The job's configuration: {@link IndexerOptions} read from {@code --key value} (or {@code --key=value})
- * arguments over an optional properties file ({@code --config FILE}) over the defaults, and turned into
- * the components' options values. A configuration exists only once every option has been read and
- * every options value built: unknown keys, secrets on the command line and bad values are all rejected
- * up front, with one {@link IllegalArgumentException} line naming the key, so a typo never silently
- * falls back to a default and nothing starts with a value that fails later.
+ * The job's configuration: {@link IndexerOptions} read from {@code --key value} (or {@code
+ * --key=value}) arguments over an optional properties file ({@code --config FILE}) over the
+ * defaults, and turned into the components' options values. A configuration exists only once every
+ * option has been read and every options value built: unknown keys, secrets on the command line and
+ * bad values are all rejected up front, with one {@link IllegalArgumentException} line naming the
+ * key, so a typo never silently falls back to a default and nothing starts with a value that fails
+ * later.
  */
 public final class IndexerConfig {
 
@@ -46,13 +49,15 @@ public final class IndexerConfig {
 
     /** A configuration from key/value pairs, checked as the command line is. */
     public static IndexerConfig fromMap(Map<String, String> values) {
-        return fromArgs(values.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
-                .toArray(String[]::new));
+        return fromArgs(
+                values.entrySet().stream()
+                        .map(e -> "--" + e.getKey() + "=" + e.getValue())
+                        .toArray(String[]::new));
     }
 
     /**
-     * A validated configuration from what a {@link CommandLine} parsed; keys that are not job options (a
-     * command's own, like verify's {@code guild}) are ignored.
+     * A validated configuration from what a {@link CommandLine} parsed; keys that are not job
+     * options (a command's own, like verify's {@code guild}) are ignored.
      */
     public static IndexerConfig of(Configuration config) {
         IndexerConfig c = new IndexerConfig(config, null);
@@ -60,7 +65,10 @@ public final class IndexerConfig {
         return c;
     }
 
-    /** Reads every option and builds every options value, so a bad value fails here, before anything runs. */
+    /**
+     * Reads every option and builds every options value, so a bad value fails here, before anything
+     * runs.
+     */
     private void validate() {
         for (ConfigOption<?> o : IndexerOptions.all()) {
             CommandLine.get(config, o);
@@ -75,19 +83,31 @@ public final class IndexerConfig {
         // options the pipeline reads directly, without an options value of their own
         checkArgument(!config.get(JOB_NAME).isBlank(), "job.name must not be blank");
         int parallelism = config.get(PARALLELISM);
-        checkArgument(parallelism == -1 || parallelism >= 1,
-                "parallelism must be -1 (the cluster's default) or at least 1, got %s", parallelism);
-        checkArgument(config.get(CHECKPOINT_INTERVAL).toMillis() >= MIN_CHECKPOINT_INTERVAL_MS,
-                "checkpoint.interval must be at least %s ms (Flink's minimum), got %s", MIN_CHECKPOINT_INTERVAL_MS,
+        checkArgument(
+                parallelism == -1 || parallelism >= 1,
+                "parallelism must be -1 (the cluster's default) or at least 1, got %s",
+                parallelism);
+        checkArgument(
+                config.get(CHECKPOINT_INTERVAL).toMillis() >= MIN_CHECKPOINT_INTERVAL_MS,
+                "checkpoint.interval must be at least %s ms (Flink's minimum), got %s",
+                MIN_CHECKPOINT_INTERVAL_MS,
                 config.get(CHECKPOINT_INTERVAL));
         checkArgument(!config.get(LOOKUP_CACHE_TTL).isZero(), "lookup.cache-ttl must be positive");
-        checkArgument(config.get(BACKFILL_SPLIT_ROWS) >= 1, "backfill.split-rows must be at least 1, got %s",
+        checkArgument(
+                config.get(BACKFILL_SPLIT_ROWS) >= 1,
+                "backfill.split-rows must be at least 1, got %s",
                 config.get(BACKFILL_SPLIT_ROWS));
-        checkArgument(config.get(EMBEDDING_ASYNC_CAPACITY) >= 1, "embedding.async.capacity must be positive, got %s",
+        checkArgument(
+                config.get(EMBEDDING_ASYNC_CAPACITY) >= 1,
+                "embedding.async.capacity must be positive, got %s",
                 config.get(EMBEDDING_ASYNC_CAPACITY));
-        checkArgument(!config.get(EMBEDDING_ASYNC_TIMEOUT).isZero(), "embedding.async.timeout must be positive");
-        checkArgument(config.get(EMBEDDING_ASYNC_MAX_ATTEMPTS) >= 1,
-                "embedding.async.max-attempts must be at least 1, got %s", config.get(EMBEDDING_ASYNC_MAX_ATTEMPTS));
+        checkArgument(
+                !config.get(EMBEDDING_ASYNC_TIMEOUT).isZero(),
+                "embedding.async.timeout must be positive");
+        checkArgument(
+                config.get(EMBEDDING_ASYNC_MAX_ATTEMPTS) >= 1,
+                "embedding.async.max-attempts must be at least 1, got %s",
+                config.get(EMBEDDING_ASYNC_MAX_ATTEMPTS));
     }
 
     private static final long MIN_CHECKPOINT_INTERVAL_MS = 10;
@@ -146,33 +166,37 @@ public final class IndexerConfig {
     }
 
     public QdrantConnectionOptions qdrantConnection() {
-        QdrantConnectionOptions.Builder b = QdrantConnectionOptions.builder()
-                .host(config.get(QDRANT_HOST))
-                .port(config.get(QDRANT_PORT))
-                .tls(config.get(QDRANT_TLS))
-                .apiKeyEnv(config.get(QDRANT_API_KEY_ENV))
-                .timeout(config.get(QDRANT_TIMEOUT));
+        QdrantConnectionOptions.Builder b =
+                QdrantConnectionOptions.builder()
+                        .host(config.get(QDRANT_HOST))
+                        .port(config.get(QDRANT_PORT))
+                        .tls(config.get(QDRANT_TLS))
+                        .apiKeyEnv(config.get(QDRANT_API_KEY_ENV))
+                        .timeout(config.get(QDRANT_TIMEOUT));
         config.getOptional(QDRANT_API_KEY_FILE).ifPresent(b::apiKeyFile);
         return b.build();
     }
 
     /**
      * The collection the job writes and the alias readers use. In {@code reindex} mode the alias is
-     * left out: it still serves the old collection until the new one is complete, and is then moved by
-     * the job's client ({@link io.discordrag.indexer.job.sink.qdrant.AliasSwitch}).
+     * left out: it still serves the old collection until the new one is complete, and is then moved
+     * by the job's client ({@link io.discordrag.indexer.job.sink.qdrant.AliasSwitch}).
      */
     public QdrantCollectionOptions qdrantCollection() {
-        QdrantCollectionOptions.Builder b = QdrantCollectionOptions.builder()
-                .collection(config.get(QDRANT_COLLECTION))
-                .hnswM(config.get(QDRANT_HNSW_M))
-                .hnswPayloadM(config.get(QDRANT_HNSW_PAYLOAD_M));
+        QdrantCollectionOptions.Builder b =
+                QdrantCollectionOptions.builder()
+                        .collection(config.get(QDRANT_COLLECTION))
+                        .hnswM(config.get(QDRANT_HNSW_M))
+                        .hnswPayloadM(config.get(QDRANT_HNSW_PAYLOAD_M));
         if (mode() != JobMode.REINDEX) {
             config.getOptional(QDRANT_ALIAS).ifPresent(b::alias);
         }
         return b.build();
     }
 
-    /** Sink options; {@code vectorSize} is the model's dimension, checked against the collection. */
+    /**
+     * Sink options; {@code vectorSize} is the model's dimension, checked against the collection.
+     */
     public QdrantSinkOptions qdrantSink(int vectorSize) {
         return qdrantSinkBuilder().bootstrapVectorSize(vectorSize).build();
     }
@@ -189,7 +213,9 @@ public final class IndexerConfig {
 
     /** The Postgres write-back's batching and retries. */
     public JdbcExecutionOptions writeBack() {
-        return WriteBackSink.executionOptions(config.get(WRITE_BACK_BATCH_SIZE), config.get(WRITE_BACK_BATCH_INTERVAL),
+        return WriteBackSink.executionOptions(
+                config.get(WRITE_BACK_BATCH_SIZE),
+                config.get(WRITE_BACK_BATCH_INTERVAL),
                 config.get(WRITE_BACK_MAX_RETRIES));
     }
 

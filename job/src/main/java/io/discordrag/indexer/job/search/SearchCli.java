@@ -1,31 +1,34 @@
 package io.discordrag.indexer.job.search;
 
-import static org.apache.flink.util.Preconditions.checkArgument;
-
 import io.discordrag.indexer.job.config.IndexerConfig;
 import io.discordrag.indexer.job.config.IndexerOptions;
 import io.discordrag.indexer.job.sink.qdrant.QdrantClients;
 import io.discordrag.indexer.udf.cli.CommandLine;
 import io.discordrag.indexer.udf.model.EmbeddingModel;
+
 import io.qdrant.client.QdrantClient;
+import org.apache.flink.configuration.Configuration;
+
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
-import org.apache.flink.configuration.Configuration;
+
+import static org.apache.flink.util.Preconditions.checkArgument;
 
 /**
- * {@code search --guild ID [--channel ID]... [--limit 5] [--threshold 0.5] [job options] "query"}: embeds
- * the query with the index's model ({@code embedding.model}) and prints the best sessions of that guild
- * from {@code qdrant.alias} (else {@code qdrant.collection}). It takes the job's dialect and options
- * ({@link SearchOptions#commandLine()}), so the job's {@code --config} file works as is. Exit 0 on
- * success, 2 on bad arguments (one line on standard error), 1 on a failure. The Qdrant API key comes from
- * the variable named by {@code qdrant.api-key-env} or from {@code qdrant.api-key-file}, never from the
- * command line.
+ * {@code search --guild ID [--channel ID]... [--limit 5] [--threshold 0.5] [job options] "query"}:
+ * embeds the query with the index's model ({@code embedding.model}) and prints the best sessions of
+ * that guild from {@code qdrant.alias} (else {@code qdrant.collection}). It takes the job's dialect
+ * and options ({@link SearchOptions#commandLine()}), so the job's {@code --config} file works as
+ * is. Exit 0 on success, 2 on bad arguments (one line on standard error), 1 on a failure. The
+ * Qdrant API key comes from the variable named by {@code qdrant.api-key-env} or from {@code
+ * qdrant.api-key-file}, never from the command line.
  */
 public final class SearchCli {
 
     static String usage() {
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "Usage: search --guild ID [--channel ID]... [--limit N] [--threshold S] [--config FILE] [--key value]... "
                         + "\"query\"",
                 "",
@@ -60,13 +63,18 @@ public final class SearchCli {
             err.println("search: " + e.getMessage() + " (search --help lists the options)");
             return 2;
         }
-        String collection = config.getOptional(IndexerOptions.QDRANT_ALIAS)
-                .orElse(config.get(IndexerOptions.QDRANT_COLLECTION));
+        String collection =
+                config.getOptional(IndexerOptions.QDRANT_ALIAS)
+                        .orElse(config.get(IndexerOptions.QDRANT_COLLECTION));
         try (EmbeddingModel embedder = EmbeddingModel.load(config.embedding().model(), 0);
                 QdrantClient client = QdrantClients.create(config.qdrantConnection())) {
-            List<SearchHit> hits = new SessionSearch(client, collection, embedder::embed).search(request);
+            List<SearchHit> hits =
+                    new SessionSearch(client, collection, embedder::embed).search(request);
             if (hits.isEmpty()) {
-                out.println("No sessions found in guild " + Long.toUnsignedString(request.guildId()) + ".");
+                out.println(
+                        "No sessions found in guild "
+                                + Long.toUnsignedString(request.guildId())
+                                + ".");
             }
             for (SearchHit h : hits) {
                 out.println(format(h));
@@ -84,16 +92,27 @@ public final class SearchCli {
 
     private static SearchRequest request(CommandLine.Parsed parsed) {
         Configuration c = parsed.config();
-        String guild = c.getOptional(SearchOptions.GUILD).orElseThrow(() -> new IllegalArgumentException(
-                "--guild is required: searches never cross guilds"));
-        checkArgument(parsed.arguments().size() <= 1, "one query only (quote it): %s", parsed.arguments());
+        String guild =
+                c.getOptional(SearchOptions.GUILD)
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "--guild is required: searches never cross guilds"));
+        checkArgument(
+                parsed.arguments().size() <= 1,
+                "one query only (quote it): %s",
+                parsed.arguments());
         String query = parsed.arguments().isEmpty() ? "" : parsed.arguments().get(0);
         checkArgument(!query.isBlank(), "a query is required");
-        List<Long> channels = c.getOptional(SearchOptions.CHANNEL).orElse(List.of()).stream()
-                .map(ch -> CommandLine.snowflake(SearchOptions.CHANNEL.key(), ch)).toList();
-        SearchRequest.Builder b = SearchRequest.builder(CommandLine.snowflake(SearchOptions.GUILD.key(), guild), query)
-                .channels(channels)
-                .limit(c.get(SearchOptions.LIMIT));
+        List<Long> channels =
+                c.getOptional(SearchOptions.CHANNEL).orElse(List.of()).stream()
+                        .map(ch -> CommandLine.snowflake(SearchOptions.CHANNEL.key(), ch))
+                        .toList();
+        SearchRequest.Builder b =
+                SearchRequest.builder(
+                                CommandLine.snowflake(SearchOptions.GUILD.key(), guild), query)
+                        .channels(channels)
+                        .limit(c.get(SearchOptions.LIMIT));
         c.getOptional(SearchOptions.THRESHOLD).ifPresent(b::threshold);
         return b.build();
     }
@@ -103,7 +122,14 @@ public final class SearchCli {
         if (preview.length() > PREVIEW_CHARS) {
             preview = preview.substring(0, PREVIEW_CHARS - 1) + "…";
         }
-        return String.format(Locale.ROOT, "%.4f  channel %d  %s .. %s  authors %s%n        %s", h.score(),
-                h.channelId(), h.startTime(), h.endTime(), h.authorIds(), preview);
+        return String.format(
+                Locale.ROOT,
+                "%.4f  channel %d  %s .. %s  authors %s%n        %s",
+                h.score(),
+                h.channelId(),
+                h.startTime(),
+                h.endTime(),
+                h.authorIds(),
+                preview);
     }
 }

@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * One guild-scoped search: the guild is required (there is no way to build a request without one),
- * channels optionally narrow it, {@code limit} caps the hits (default 5) and {@code threshold} drops
- * hits whose cosine score is not above it.
+ * channels optionally narrow it, {@code limit} caps the hits (default 5) and {@code threshold}
+ * drops hits whose cosine score is not above it.
  */
 public final class SearchRequest {
 
@@ -72,7 +72,8 @@ public final class SearchRequest {
 
         public Builder limit(int limit) {
             if (limit < 1 || limit > 1000) {
-                throw new IllegalArgumentException("limit must be between 1 and 1000, got " + limit);
+                throw new IllegalArgumentException(
+                        "limit must be between 1 and 1000, got " + limit);
             }
             this.limit = limit;
             return this;
@@ -80,7 +81,8 @@ public final class SearchRequest {
 
         public Builder threshold(float threshold) {
             if (threshold < -1f || threshold > 1f || Float.isNaN(threshold)) {
-                throw new IllegalArgumentException("threshold must be a cosine score in [-1, 1], got " + threshold);
+                throw new IllegalArgumentException(
+                        "threshold must be a cosine score in [-1, 1], got " + threshold);
             }
             this.threshold = threshold;
             return this;

@@ -3,9 +3,10 @@ package io.discordrag.indexer.job.session;
 import io.discordrag.indexer.job.source.MessageChange;
 
 /**
- * What one change of {@code messages} means for a channel's sessions, after validation and name lookup:
- * a message to put into its channel's sessions (new or edited), or one to take out (deleted, or no longer
- * indexable). Keyed by {@link #channelKey()}, so every message of a channel reaches the same sessionizer.
+ * What one change of {@code messages} means for a channel's sessions, after validation and name
+ * lookup: a message to put into its channel's sessions (new or edited), or one to take out
+ * (deleted, or no longer indexable). Keyed by {@link #channelKey()}, so every message of a channel
+ * reaches the same sessionizer.
  *
  * @param message the message with its author's display name; null for {@link Kind#REMOVE}
  * @param channelName the channel's name for the session header (never null)
@@ -28,19 +29,46 @@ public record ChannelEvent(
         REMOVE
     }
 
-    public static ChannelEvent upsert(long guildId, long channelId, String channelName, SessionMessage message,
-            MessageChange.Kind change, long commitTimeMillis) {
-        return new ChannelEvent(Kind.UPSERT, guildId, channelId, channelName, message.id(), message, change,
+    public static ChannelEvent upsert(
+            long guildId,
+            long channelId,
+            String channelName,
+            SessionMessage message,
+            MessageChange.Kind change,
+            long commitTimeMillis) {
+        return new ChannelEvent(
+                Kind.UPSERT,
+                guildId,
+                channelId,
+                channelName,
+                message.id(),
+                message,
+                change,
                 commitTimeMillis);
     }
 
-    public static ChannelEvent remove(long guildId, long channelId, String channelName, long messageId,
-            MessageChange.Kind change, long commitTimeMillis) {
-        return new ChannelEvent(Kind.REMOVE, guildId, channelId, channelName, messageId, null, change,
+    public static ChannelEvent remove(
+            long guildId,
+            long channelId,
+            String channelName,
+            long messageId,
+            MessageChange.Kind change,
+            long commitTimeMillis) {
+        return new ChannelEvent(
+                Kind.REMOVE,
+                guildId,
+                channelId,
+                channelName,
+                messageId,
+                null,
+                change,
                 commitTimeMillis);
     }
 
-    /** The sessionizer key: guild and channel (channel ids are global in Discord; the guild keeps tenants apart). */
+    /**
+     * The sessionizer key: guild and channel (channel ids are global in Discord; the guild keeps
+     * tenants apart).
+     */
     public String channelKey() {
         return channelKey(guildId, channelId);
     }

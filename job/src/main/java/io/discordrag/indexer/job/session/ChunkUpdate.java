@@ -13,8 +13,8 @@ import java.util.Objects;
  * @param chunk index of this chunk within its session (0 for the first)
  * @param text the rendered chunk text to embed; null for a delete
  * @param fingerprint hash of model, message ids and text: equal fingerprints need no re-embedding
- * @param pending commit times of the earliest changes, by type, this update brings to the index (for the
- *     commit-to-Qdrant lag metric)
+ * @param pending commit times of the earliest changes, by type, this update brings to the index
+ *     (for the commit-to-Qdrant lag metric)
  * @param vector the embedding, set by the embedding step; null before it and for deletes
  */
 public record ChunkUpdate(
@@ -39,9 +39,23 @@ public record ChunkUpdate(
         DELETE
     }
 
-    public static ChunkUpdate delete(String pointId, long guildId, long channelId, PendingChanges pending) {
-        return new ChunkUpdate(Kind.DELETE, pointId, guildId, channelId, 0, new long[0], new long[0], null, null,
-                null, null, null, pending, null);
+    public static ChunkUpdate delete(
+            String pointId, long guildId, long channelId, PendingChanges pending) {
+        return new ChunkUpdate(
+                Kind.DELETE,
+                pointId,
+                guildId,
+                channelId,
+                0,
+                new long[0],
+                new long[0],
+                null,
+                null,
+                null,
+                null,
+                null,
+                pending,
+                null);
     }
 
     /** The text to embed, or null when this update needs no embedding (a delete). */
@@ -50,28 +64,61 @@ public record ChunkUpdate(
     }
 
     public ChunkUpdate withVector(float[] newVector) {
-        return new ChunkUpdate(kind, pointId, guildId, channelId, chunk, messageIds, authorIds, startTime, endTime,
-                text, fingerprint, model, pending, newVector);
+        return new ChunkUpdate(
+                kind,
+                pointId,
+                guildId,
+                channelId,
+                chunk,
+                messageIds,
+                authorIds,
+                startTime,
+                endTime,
+                text,
+                fingerprint,
+                model,
+                pending,
+                newVector);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ChunkUpdate c && kind == c.kind && pointId.equals(c.pointId) && guildId == c.guildId
-                && channelId == c.channelId && chunk == c.chunk && Arrays.equals(messageIds, c.messageIds)
-                && Arrays.equals(authorIds, c.authorIds) && Objects.equals(startTime, c.startTime)
-                && Objects.equals(endTime, c.endTime) && Objects.equals(text, c.text)
-                && Objects.equals(fingerprint, c.fingerprint) && Objects.equals(model, c.model)
-                && Objects.equals(pending, c.pending) && Arrays.equals(vector, c.vector);
+        return o instanceof ChunkUpdate c
+                && kind == c.kind
+                && pointId.equals(c.pointId)
+                && guildId == c.guildId
+                && channelId == c.channelId
+                && chunk == c.chunk
+                && Arrays.equals(messageIds, c.messageIds)
+                && Arrays.equals(authorIds, c.authorIds)
+                && Objects.equals(startTime, c.startTime)
+                && Objects.equals(endTime, c.endTime)
+                && Objects.equals(text, c.text)
+                && Objects.equals(fingerprint, c.fingerprint)
+                && Objects.equals(model, c.model)
+                && Objects.equals(pending, c.pending)
+                && Arrays.equals(vector, c.vector);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, pointId, guildId, channelId, chunk, Arrays.hashCode(messageIds), fingerprint);
+        return Objects.hash(
+                kind, pointId, guildId, channelId, chunk, Arrays.hashCode(messageIds), fingerprint);
     }
 
     @Override
     public String toString() {
-        return kind + "{" + pointId + ", guild=" + guildId + ", channel=" + channelId + ", chunk=" + chunk
-                + ", messages=" + Arrays.toString(messageIds) + "}";
+        return kind
+                + "{"
+                + pointId
+                + ", guild="
+                + guildId
+                + ", channel="
+                + channelId
+                + ", chunk="
+                + chunk
+                + ", messages="
+                + Arrays.toString(messageIds)
+                + "}";
     }
 }

@@ -1,6 +1,7 @@
 package io.discordrag.indexer.job.session;
 
 import io.discordrag.indexer.job.source.PostgresOptions;
+
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,18 +13,19 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What the index already holds for a channel, read from {@code message_sessions} (the write-back): point
- * id → time range and content fingerprint. A {@link Sessionizer} without memory of a channel — a fresh
- * streaming start after a backfill, a backfill run again — starts from this, so unchanged sessions are
- * not embedded again and points no longer produced are deleted. For a re-index into a new collection the
- * fingerprints are not trusted ({@code trustFingerprints} false): every session is embedded and written,
- * and the listed points no longer produced are still deleted (a no-op in the new collection) so that
- * {@code message_sessions} ends up describing exactly the new index.
+ * What the index already holds for a channel, read from {@code message_sessions} (the write-back):
+ * point id → time range and content fingerprint. A {@link Sessionizer} without memory of a channel
+ * — a fresh streaming start after a backfill, a backfill run again — starts from this, so unchanged
+ * sessions are not embedded again and points no longer produced are deleted. For a re-index into a
+ * new collection the fingerprints are not trusted ({@code trustFingerprints} false): every session
+ * is embedded and written, and the listed points no longer produced are still deleted (a no-op in
+ * the new collection) so that {@code message_sessions} ends up describing exactly the new index.
  */
 public final class IndexedSessions implements AutoCloseable {
 
-    private static final String SQL = "SELECT id, start_time, end_time, content_fingerprint, message_ids "
-            + "FROM message_sessions WHERE guild_id = ? AND channel_id = ?";
+    private static final String SQL =
+            "SELECT id, start_time, end_time, content_fingerprint, message_ids "
+                    + "FROM message_sessions WHERE guild_id = ? AND channel_id = ?";
 
     private final PostgresOptions postgres;
     private final boolean trustFingerprints;
@@ -61,10 +63,17 @@ public final class IndexedSessions implements AutoCloseable {
                     String fingerprint = rs.getString(4);
                     Array ids = rs.getArray(5);
                     Long[] members = (Long[]) ids.getArray();
-                    out.put(rs.getString(1), new EmittedChunk(
-                            rs.getObject(2, OffsetDateTime.class).toInstant().toEpochMilli(),
-                            rs.getObject(3, OffsetDateTime.class).toInstant().toEpochMilli(),
-                            fingerprint == null || !trustFingerprints ? "" : fingerprint, members.length == 0 ? 0 : members[0]));
+                    out.put(
+                            rs.getString(1),
+                            new EmittedChunk(
+                                    rs.getObject(2, OffsetDateTime.class)
+                                            .toInstant()
+                                            .toEpochMilli(),
+                                    rs.getObject(3, OffsetDateTime.class)
+                                            .toInstant()
+                                            .toEpochMilli(),
+                                    fingerprint == null || !trustFingerprints ? "" : fingerprint,
+                                    members.length == 0 ? 0 : members[0]));
                 }
             }
         }

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Splits one channel's messages into conversation sessions: in (timestamp, id) order, a new session
- * starts wherever the time since the previous message exceeds the gap. The result depends only on the
- * set of messages, never on their arrival order, so streaming, backfill and replays agree.
+ * starts wherever the time since the previous message exceeds the gap. The result depends only on
+ * the set of messages, never on their arrival order, so streaming, backfill and replays agree.
  */
 public final class SessionGrouping {
 
@@ -34,8 +34,12 @@ public final class SessionGrouping {
         return sessions;
     }
 
-    /** Whether {@code next}, following {@code previous} in (timestamp, id) order, starts a new session. */
-    public static boolean startsNewSession(SessionMessage previous, SessionMessage next, Duration gap) {
+    /**
+     * Whether {@code next}, following {@code previous} in (timestamp, id) order, starts a new
+     * session.
+     */
+    public static boolean startsNewSession(
+            SessionMessage previous, SessionMessage next, Duration gap) {
         return Duration.between(previous.timestamp(), next.timestamp()).compareTo(gap) > 0;
     }
 }

@@ -6,12 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The one session text renderer (DESIGN: session text): one line per message,
- * {@code [<name> @ <yyyy-MM-dd HH:mm>]: <content>} in UTC, in (timestamp, id) order; a session of more
- * than one message starts with {@code Conversation in #<channel>:}. The sessionizer (streaming and
- * backfill alike) renders and token-counts chunks through this class, and {@code verify} checks stored
- * payloads against it, so the same messages always give the same text. Search only returns the stored
- * text; it renders nothing.
+ * The one session text renderer (DESIGN: session text): one line per message, {@code [<name> @
+ * <yyyy-MM-dd HH:mm>]: <content>} in UTC, in (timestamp, id) order; a session of more than one
+ * message starts with {@code Conversation in #<channel>:}. The sessionizer (streaming and backfill
+ * alike) renders and token-counts chunks through this class, and {@code verify} checks stored
+ * payloads against it, so the same messages always give the same text. Search only returns the
+ * stored text; it renders nothing.
  */
 public final class SessionTextRenderer {
 
@@ -42,12 +42,13 @@ public final class SessionTextRenderer {
     }
 
     /**
-     * Whether {@code text} — possibly cut to a prefix, as payloads are — is the rendering of
-     * {@code messages} up to the author and channel names: same messages, order, minutes and exact
-     * contents. Names are left out because a rename does not re-index old sessions; everything a user
-     * wrote is compared.
+     * Whether {@code text} — possibly cut to a prefix, as payloads are — is the rendering of {@code
+     * messages} up to the author and channel names: same messages, order, minutes and exact
+     * contents. Names are left out because a rename does not re-index old sessions; everything a
+     * user wrote is compared.
      */
-    public static boolean matchesIgnoringNames(String text, List<SessionMessage> messages, boolean cut) {
+    public static boolean matchesIgnoringNames(
+            String text, List<SessionMessage> messages, boolean cut) {
         List<SessionMessage> ordered = new ArrayList<>(messages);
         ordered.sort(SessionMessage.ORDER);
         int pos = 0;
@@ -80,7 +81,8 @@ public final class SessionTextRenderer {
             int at = text.indexOf(marker, pos);
             int newline = text.indexOf('\n', pos);
             if (at < 0 || (newline >= 0 && newline < at)) {
-                // only where the text was cut may the marker be missing (what is left may be part of a name)
+                // only where the text was cut may the marker be missing (what is left may be part
+                // of a name)
                 return cut && newline < 0;
             }
             int contentStart = at + marker.length();

@@ -4,20 +4,7 @@ import io.discordrag.indexer.job.source.MessageChange;
 import io.discordrag.indexer.job.source.PostgresOptions;
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.function.ToIntFunction;
+
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -32,20 +19,36 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+
 /**
  * Turns one channel's message changes into session point updates (keyed by guild and channel).
  *
- * <p>Each channel has its own event clock — the latest message time seen in it — so a history import
- * into one channel neither drops nor delays another channel's sessions, and nothing is ever late: a
- * message at any time is put into the channel's message set, and the sessions around it are recomputed
- * from that set ({@link SessionGrouping}, {@link SessionChunker}). Because sessions depend only on the
- * set, arrival order does not matter. A session is emitted once the channel's clock has passed its end by
- * more than the gap, or after the idle timeout in processing time. Recomputing compares the new chunks
- * with the points already written: changed chunks are upserted, unchanged ones skipped (same
- * fingerprint), and points no longer produced (after a merge, a split or a removal) are deleted.
+ * <p>Each channel has its own event clock — the latest message time seen in it — so a history
+ * import into one channel neither drops nor delays another channel's sessions, and nothing is ever
+ * late: a message at any time is put into the channel's message set, and the sessions around it are
+ * recomputed from that set ({@link SessionGrouping}, {@link SessionChunker}). Because sessions
+ * depend only on the set, arrival order does not matter. A session is emitted once the channel's
+ * clock has passed its end by more than the gap, or after the idle timeout in processing time.
+ * Recomputing compares the new chunks with the points already written: changed chunks are upserted,
+ * unchanged ones skipped (same fingerprint), and points no longer produced (after a merge, a split
+ * or a removal) are deleted.
  *
- * <p>State per channel: its live messages, the points written and a {@link ChannelState}. Changes are
- * collected for {@code session.flush-delay} before a recomputation, so a burst costs one.
+ * <p>State per channel: its live messages, the points written and a {@link ChannelState}. Changes
+ * are collected for {@code session.flush-delay} before a recomputation, so a burst costs one.
  */
 public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, ChunkUpdate> {
 
@@ -56,10 +59,13 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     public static final String SESSIONS_EMITTED = "sessionsEmitted";
     public static final String SESSIONS_MERGED = "sessionsMerged";
     public static final String SESSIONS_BELOW_MIN = "sessionsBelowMinMessages";
+
     /** Point upserts decided (sent on to embedding and the sinks), not yet written. */
     public static final String POINT_UPSERTS_PLANNED = "pointUpsertsPlanned";
+
     /** Point deletes decided (sent on to the sinks), not yet written. */
     public static final String POINT_DELETES_PLANNED = "pointDeletesPlanned";
+
     public static final String CHUNKS_UNCHANGED = "chunksUnchanged";
     public static final String DUPLICATE_CHANGES = "duplicateChanges";
     public static final String CHUNKS_PER_SESSION = "chunksPerSession";
@@ -98,10 +104,14 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
      *     ({@code message_sessions}), or null to assume none
      * @param bounded a bounded (BATCH) run: each channel is recomputed once, when its input ends,
      *     every session closed; no processing-time timers
-     * @param rebuild the target collection is new (a re-index): what {@code index} lists is deleted when
-     *     no longer produced, but every session is embedded and written again
+     * @param rebuild the target collection is new (a re-index): what {@code index} lists is deleted
+     *     when no longer produced, but every session is embedded and written again
      */
-    public Sessionizer(SessionizerOptions options, EmbeddingOptions embedding, PostgresOptions index, boolean bounded,
+    public Sessionizer(
+            SessionizerOptions options,
+            EmbeddingOptions embedding,
+            PostgresOptions index,
+            boolean bounded,
             boolean rebuild) {
         this.options = Objects.requireNonNull(options, "options cannot be null");
         this.embedding = Objects.requireNonNull(embedding, "embedding cannot be null");
@@ -109,22 +119,42 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         this.bounded = bounded;
         this.rebuild = rebuild;
         if (options.maxTokens() > embedding.model().maxTokens()) {
-            throw new IllegalArgumentException("session.max-tokens (" + options.maxTokens() + ") exceeds what model "
-                    + embedding.model().id() + " reads (" + embedding.model().maxTokens() + " tokens)");
+            throw new IllegalArgumentException(
+                    "session.max-tokens ("
+                            + options.maxTokens()
+                            + ") exceeds what model "
+                            + embedding.model().id()
+                            + " reads ("
+                            + embedding.model().maxTokens()
+                            + " tokens)");
         }
     }
 
     @Override
     public void open(OpenContext openContext) {
-        messages = getRuntimeContext().getMapState(new MapStateDescriptor<>("messages", Types.LONG,
-                TypeInformation.of(SessionMessage.class)));
-        emitted = getRuntimeContext().getMapState(new MapStateDescriptor<>("emitted-points", Types.STRING,
-                TypeInformation.of(EmittedChunk.class)));
-        channel = getRuntimeContext().getState(new ValueStateDescriptor<>("channel",
-                TypeInformation.of(ChannelState.class)));
+        messages =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "messages",
+                                        Types.LONG,
+                                        TypeInformation.of(SessionMessage.class)));
+        emitted =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "emitted-points",
+                                        Types.STRING,
+                                        TypeInformation.of(EmittedChunk.class)));
+        channel =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "channel", TypeInformation.of(ChannelState.class)));
         ClassLoader job = getRuntimeContext().getUserCodeClassLoader();
-        getRuntimeContext().registerUserCodeClassLoaderReleaseHookIfAbsent(RELEASE_HOOK,
-                () -> EmbeddingModelPool.releaseAll(job));
+        getRuntimeContext()
+                .registerUserCodeClassLoaderReleaseHookIfAbsent(
+                        RELEASE_HOOK, () -> EmbeddingModelPool.releaseAll(job));
         lease = EmbeddingModelPool.acquire(embedding, job);
         tokenCounter = lease.model().tokenizer()::countTokens;
         gapMillis = options.gap().toMillis();
@@ -139,9 +169,15 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         deleted = g.counter(POINT_DELETES_PLANNED);
         unchanged = g.counter(CHUNKS_UNCHANGED);
         duplicates = g.counter(DUPLICATE_CHANGES);
-        chunksPerSession = g.histogram(CHUNKS_PER_SESSION, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-        messagesPerSession = g.histogram(MESSAGES_PER_SESSION, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-        clockLag = g.histogram(CHANNEL_CLOCK_LAG, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        chunksPerSession =
+                g.histogram(
+                        CHUNKS_PER_SESSION, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        messagesPerSession =
+                g.histogram(
+                        MESSAGES_PER_SESSION, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        clockLag =
+                g.histogram(
+                        CHANNEL_CLOCK_LAG, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
     }
 
     @Override
@@ -156,14 +192,16 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     }
 
     @Override
-    public void processElement(ChannelEvent event, Context ctx, Collector<ChunkUpdate> out) throws Exception {
+    public void processElement(ChannelEvent event, Context ctx, Collector<ChunkUpdate> out)
+            throws Exception {
         ChannelState st = channel.value();
         if (st == null) {
             st = new ChannelState();
             st.guildId = event.guildId();
             st.channelId = event.channelId();
             if (bounded) {
-                ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE); // fires when the key's input ends
+                ctx.timerService()
+                        .registerEventTimeTimer(Long.MAX_VALUE); // fires when the key's input ends
             }
         }
         if (event.kind() == ChannelEvent.Kind.UPSERT || st.channelName == null) {
@@ -213,8 +251,10 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
             channel.update(st);
             return;
         }
-        // Snapshot rows arrive in table order, not time order (a backfill's write-back reorders the heap):
-        // flushing mid-snapshot would index sessions whose messages are still coming, only to redo them.
+        // Snapshot rows arrive in table order, not time order (a backfill's write-back reorders the
+        // heap):
+        // flushing mid-snapshot would index sessions whose messages are still coming, only to redo
+        // them.
         // They wait for the idle timeout instead, which sees each channel's rows complete.
         if (st.dirty && st.flushTimer == 0 && event.change() != MessageChange.Kind.SNAPSHOT) {
             st.flushTimer = now + options.flushDelay().toMillis();
@@ -228,7 +268,8 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ChunkUpdate> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ChunkUpdate> out)
+            throws Exception {
         ChannelState st = channel.value();
         if (st == null) {
             return;
@@ -256,12 +297,18 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         channel.update(st);
     }
 
-    private void flush(ChannelState st, boolean force, Collector<ChunkUpdate> out) throws Exception {
+    private void flush(ChannelState st, boolean force, Collector<ChunkUpdate> out)
+            throws Exception {
         if (!st.dirty) {
             return;
         }
-        if (!force && !st.needsRecompute && !st.revised && st.open && st.clock - st.openTo <= gapMillis) {
-            return; // every change since the last flush was an append to the still-open last session
+        if (!force
+                && !st.needsRecompute
+                && !st.revised
+                && st.open
+                && st.clock - st.openTo <= gapMillis) {
+            return; // every change since the last flush was an append to the still-open last
+            // session
         }
         List<SessionMessage> all = new ArrayList<>();
         for (SessionMessage m : messages.values()) {
@@ -272,7 +319,8 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         long hi = st.dirtyTo + gapMillis;
         List<SessionMessage> last = sessions.isEmpty() ? null : sessions.get(sessions.size() - 1);
         if (!st.indexLoaded && indexedSessions != null) {
-            for (Map.Entry<String, EmittedChunk> e : indexedSessions.load(st.guildId, st.channelId).entrySet()) {
+            for (Map.Entry<String, EmittedChunk> e :
+                    indexedSessions.load(st.guildId, st.channelId).entrySet()) {
                 if (!emitted.contains(e.getKey())) {
                     emitted.put(e.getKey(), e.getValue());
                 }
@@ -283,8 +331,11 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         for (Map.Entry<String, EmittedChunk> e : emitted.entries()) {
             before.put(e.getKey(), e.getValue());
         }
-        boolean lastOpen = !force && last != null && st.clock - endOf(last) <= gapMillis
-                && !revisesWrittenSession(st, last, before.values());
+        boolean lastOpen =
+                !force
+                        && last != null
+                        && st.clock - endOf(last) <= gapMillis
+                        && !revisesWrittenSession(st, last, before.values());
         Map<String, ChunkUpdate> desired = new LinkedHashMap<>();
         Map<String, EmittedChunk> desiredState = new LinkedHashMap<>();
         List<long[]> closedRanges = new ArrayList<>();
@@ -327,8 +378,12 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
             for (int i = 0; i < chunks.size(); i++) {
                 ChunkUpdate u = upsert(st, chunks.get(i), i);
                 desired.put(u.pointId(), u);
-                EmittedChunk state = new EmittedChunk(u.startTime().toEpochMilli(), u.endTime().toEpochMilli(),
-                        u.fingerprint(), firstId);
+                EmittedChunk state =
+                        new EmittedChunk(
+                                u.startTime().toEpochMilli(),
+                                u.endTime().toEpochMilli(),
+                                u.fingerprint(),
+                                firstId);
                 desiredState.put(u.pointId(), state);
                 EmittedChunk old = before.get(u.pointId());
                 changed |= old == null || !old.fingerprint().equals(u.fingerprint());
@@ -381,12 +436,13 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     }
 
     /**
-     * Whether an edit or removal since the last flush touched the open last session after (part of) it
-     * was already written: then the index shows outdated text, so the session is rewritten now rather
-     * than when it closes. Plain appends to a written open session still wait for it to close, so a
-     * lively channel is not re-embedded once per message.
+     * Whether an edit or removal since the last flush touched the open last session after (part of)
+     * it was already written: then the index shows outdated text, so the session is rewritten now
+     * rather than when it closes. Plain appends to a written open session still wait for it to
+     * close, so a lively channel is not re-embedded once per message.
      */
-    private boolean revisesWrittenSession(ChannelState st, List<SessionMessage> last, Iterable<EmittedChunk> written) {
+    private boolean revisesWrittenSession(
+            ChannelState st, List<SessionMessage> last, Iterable<EmittedChunk> written) {
         if (!st.revised) {
             return false;
         }
@@ -414,12 +470,27 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         Instant end = chunk.get(chunk.size() - 1).timestamp();
         String model = embedding.model().id();
         String pointId = PointIds.forChunk(st.guildId, st.channelId, ids[0]).toString();
-        return new ChunkUpdate(ChunkUpdate.Kind.UPSERT, pointId, st.guildId, st.channelId, index, ids,
-                authors.stream().mapToLong(Long::longValue).toArray(), start, end, text,
-                fingerprint(model, ids, text), model, st.pending(), null);
+        return new ChunkUpdate(
+                ChunkUpdate.Kind.UPSERT,
+                pointId,
+                st.guildId,
+                st.channelId,
+                index,
+                ids,
+                authors.stream().mapToLong(Long::longValue).toArray(),
+                start,
+                end,
+                text,
+                fingerprint(model, ids, text),
+                model,
+                st.pending(),
+                null);
     }
 
-    /** Hash of what a point's vector and payload are made of; equal fingerprints need no re-embedding. */
+    /**
+     * Hash of what a point's vector and payload are made of; equal fingerprints need no
+     * re-embedding.
+     */
     public static String fingerprint(String model, long[] messageIds, String text) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
@@ -430,7 +501,8 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
                 sha.update((byte) ',');
             }
             sha.update((byte) 0);
-            return HexFormat.of().formatHex(sha.digest(text.getBytes(StandardCharsets.UTF_8)), 0, 16);
+            return HexFormat.of()
+                    .formatHex(sha.digest(text.getBytes(StandardCharsets.UTF_8)), 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java platform", e);
         }

@@ -7,8 +7,9 @@ import java.util.Objects;
 /**
  * How a channel's messages become session points. Immutable and serializable.
  *
- * <p>Keys: {@code session.gap} (15 min), {@code session.min-messages} (2), {@code session.max-tokens}
- * (256), {@code session.idle-timeout} (1 min), {@code session.flush-delay} (500 ms).
+ * <p>Keys: {@code session.gap} (15 min), {@code session.min-messages} (2), {@code
+ * session.max-tokens} (256), {@code session.idle-timeout} (1 min), {@code session.flush-delay} (500
+ * ms).
  */
 public final class SessionizerOptions implements Serializable {
 
@@ -54,16 +55,16 @@ public final class SessionizerOptions implements Serializable {
     }
 
     /**
-     * Processing time after a channel's last change when its open session is emitted anyway, so a quiet
-     * channel's last conversation does not wait for the next message.
+     * Processing time after a channel's last change when its open session is emitted anyway, so a
+     * quiet channel's last conversation does not wait for the next message.
      */
     public Duration idleTimeout() {
         return idleTimeout;
     }
 
     /**
-     * Processing time changes to a channel are collected before its sessions are recomputed; a burst of
-     * changes then costs one recomputation.
+     * Processing time changes to a channel are collected before its sessions are recomputed; a
+     * burst of changes then costs one recomputation.
      */
     public Duration flushDelay() {
         return flushDelay;
@@ -71,8 +72,12 @@ public final class SessionizerOptions implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SessionizerOptions s && gap.equals(s.gap) && minMessages == s.minMessages
-                && maxTokens == s.maxTokens && idleTimeout.equals(s.idleTimeout) && flushDelay.equals(s.flushDelay);
+        return o instanceof SessionizerOptions s
+                && gap.equals(s.gap)
+                && minMessages == s.minMessages
+                && maxTokens == s.maxTokens
+                && idleTimeout.equals(s.idleTimeout)
+                && flushDelay.equals(s.flushDelay);
     }
 
     @Override
@@ -82,8 +87,17 @@ public final class SessionizerOptions implements Serializable {
 
     @Override
     public String toString() {
-        return "SessionizerOptions{gap=" + gap + ", minMessages=" + minMessages + ", maxTokens=" + maxTokens
-                + ", idleTimeout=" + idleTimeout + ", flushDelay=" + flushDelay + "}";
+        return "SessionizerOptions{gap="
+                + gap
+                + ", minMessages="
+                + minMessages
+                + ", maxTokens="
+                + maxTokens
+                + ", idleTimeout="
+                + idleTimeout
+                + ", flushDelay="
+                + flushDelay
+                + "}";
     }
 
     /** Builder with validated defaults. */
@@ -103,7 +117,8 @@ public final class SessionizerOptions implements Serializable {
 
         public Builder minMessages(int minMessages) {
             if (minMessages < 1) {
-                throw new IllegalArgumentException("session.min-messages must be at least 1, got " + minMessages);
+                throw new IllegalArgumentException(
+                        "session.min-messages must be at least 1, got " + minMessages);
             }
             this.minMessages = minMessages;
             return this;
@@ -111,7 +126,8 @@ public final class SessionizerOptions implements Serializable {
 
         public Builder maxTokens(int maxTokens) {
             if (maxTokens < 16) {
-                throw new IllegalArgumentException("session.max-tokens must be at least 16, got " + maxTokens);
+                throw new IllegalArgumentException(
+                        "session.max-tokens must be at least 16, got " + maxTokens);
             }
             this.maxTokens = maxTokens;
             return this;

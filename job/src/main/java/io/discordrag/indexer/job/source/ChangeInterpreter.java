@@ -1,10 +1,7 @@
 package io.discordrag.indexer.job.source;
 
 import io.discordrag.indexer.job.session.ChannelEvent;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Objects;
+
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.metrics.Counter;
@@ -13,16 +10,21 @@ import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
 /**
- * Decides what each change of {@code messages} means for the sessions: a message to (re)index, a message
- * to take out, or nothing. The job's own write-back (an UPDATE that changes only {@code qdrant_point_id})
- * is ignored, so it never causes re-embedding. Author and channel names come from a cached
- * {@link NameDirectory}.
+ * Decides what each change of {@code messages} means for the sessions: a message to (re)index, a
+ * message to take out, or nothing. The job's own write-back (an UPDATE that changes only {@code
+ * qdrant_point_id}) is ignored, so it never causes re-embedding. Author and channel names come from
+ * a cached {@link NameDirectory}.
  *
- * <p>Bad rows never stop the job: what {@link RowInterpreter} skips or repairs is logged with the message
- * id and counted by reason (counters {@code rowsSkipped} and {@code rowsRepaired} with a {@code reason}
- * label).
- * A change that makes an indexed message unindexable (deleted, emptied) takes it out of its session.
+ * <p>Bad rows never stop the job: what {@link RowInterpreter} skips or repairs is logged with the
+ * message id and counted by reason (counters {@code rowsSkipped} and {@code rowsRepaired} with a
+ * {@code reason} label). A change that makes an indexed message unindexable (deleted, emptied)
+ * takes it out of its session.
  */
 public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, ChannelEvent> {
 
@@ -33,12 +35,21 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
 
     public static final String WRITE_BACK_IGNORED = "writeBackIgnored";
     public static final String DELETED_ROWS_SEEN = "deletedRowsSeen";
+
     /** Accumulator (read by the backfill's progress log): changes read from the source. */
     public static final String ROWS_READ = "rowsRead";
-    /** Counter of rows not indexed, one per {@link #REASON} ({@link RowInterpreter#SKIP_REASONS}). */
+
+    /**
+     * Counter of rows not indexed, one per {@link #REASON} ({@link RowInterpreter#SKIP_REASONS}).
+     */
     public static final String ROWS_SKIPPED = "rowsSkipped";
-    /** Counter of rows indexed after a repair, one per {@link #REASON} ({@link RowInterpreter#REPAIR_REASONS}). */
+
+    /**
+     * Counter of rows indexed after a repair, one per {@link #REASON} ({@link
+     * RowInterpreter#REPAIR_REASONS}).
+     */
     public static final String ROWS_REPAIRED = "rowsRepaired";
+
     /** The label ({@code addGroup(key, value)}) that names the reason of a skip or repair. */
     public static final String REASON = "reason";
 
@@ -67,7 +78,8 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
         rowsRead = new org.apache.flink.api.common.accumulators.LongCounter();
         getRuntimeContext().addAccumulator(ROWS_READ, rowsRead);
         // Changes read per kind are not counted here: Flink CDC counts them per table on the source
-        // (numSnapshotRecords, numInsertDMLRecords, ...), and a backfill reads nothing but snapshot rows,
+        // (numSnapshotRecords, numInsertDMLRecords, ...), and a backfill reads nothing but snapshot
+        // rows,
         // counted by this operator's numRecordsIn.
         reasonCounters = new HashMap<>();
         for (String r : RowInterpreter.SKIP_REASONS) {
@@ -89,13 +101,15 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
     public void flatMap(MessageChange change, Collector<ChannelEvent> out) throws Exception {
         rowsRead.add(1);
         MessageRow row = change.current();
-        if (change.kind() == MessageChange.Kind.UPDATE && onlyPointIdChanged(change.before(), change.after())) {
+        if (change.kind() == MessageChange.Kind.UPDATE
+                && onlyPointIdChanged(change.before(), change.after())) {
             writeBack.inc();
             return;
         }
         boolean removal = change.kind() == MessageChange.Kind.DELETE || row.deleted();
         if (removal) {
-            if (change.kind() == MessageChange.Kind.SNAPSHOT || change.kind() == MessageChange.Kind.INSERT) {
+            if (change.kind() == MessageChange.Kind.SNAPSHOT
+                    || change.kind() == MessageChange.Kind.INSERT) {
                 deletedSeen.inc(); // never indexed: nothing to take out
                 return;
             }
@@ -106,36 +120,68 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
         if (r.skipped()) {
             count(r.skipReason(), row, "skipped");
             if (change.kind() == MessageChange.Kind.UPDATE) {
-                out.collect(remove(row, change)); // an edit made it unindexable: take out the old version
+                out.collect(
+                        remove(
+                                row,
+                                change)); // an edit made it unindexable: take out the old version
             }
             return;
         }
         for (RowInterpreter.Repair repair : r.repairs()) {
             count(repair.reason(), row, repair.detail());
         }
-        out.collect(ChannelEvent.upsert(row.guildId(), row.channelId(), r.channelName(), r.message(), change.kind(),
-                change.commitTimeMillis()));
+        out.collect(
+                ChannelEvent.upsert(
+                        row.guildId(),
+                        row.channelId(),
+                        r.channelName(),
+                        r.message(),
+                        change.kind(),
+                        change.commitTimeMillis()));
     }
 
     private static ChannelEvent remove(MessageRow row, MessageChange change) {
-        return ChannelEvent.remove(row.guildId(), row.channelId(), Long.toUnsignedString(row.channelId()), row.id(),
-                change.kind(), change.commitTimeMillis());
+        return ChannelEvent.remove(
+                row.guildId(),
+                row.channelId(),
+                Long.toUnsignedString(row.channelId()),
+                row.id(),
+                change.kind(),
+                change.commitTimeMillis());
     }
 
     private void count(String reason, MessageRow row, String what) {
         Counter counter = reasonCounters.get(reason);
         counter.inc();
         long n = counter.getCount();
-        // Every case is counted (metrics); the log names the first ones, then one line per 10,000 of a
+        // Every case is counted (metrics); the log names the first ones, then one line per 10,000
+        // of a
         // reason, so a table with many bad rows cannot flood it.
         if (n <= LOGGED_PER_REASON) {
-            LOG.warn("Message {} (guild {}, channel {}): {} — {}{}", Long.toUnsignedString(row.id()),
-                    Long.toUnsignedString(row.guildId()), Long.toUnsignedString(row.channelId()), reason, what,
-                    n == LOGGED_PER_REASON ? " (further ones are counted in the metric "
-                            + ("skipped".equals(what) ? ROWS_SKIPPED : ROWS_REPAIRED) + "{" + REASON + "=" + reason
-                            + "} and logged once every " + LOG_EVERY + ")" : "");
+            LOG.warn(
+                    "Message {} (guild {}, channel {}): {} — {}{}",
+                    Long.toUnsignedString(row.id()),
+                    Long.toUnsignedString(row.guildId()),
+                    Long.toUnsignedString(row.channelId()),
+                    reason,
+                    what,
+                    n == LOGGED_PER_REASON
+                            ? " (further ones are counted in the metric "
+                                    + ("skipped".equals(what) ? ROWS_SKIPPED : ROWS_REPAIRED)
+                                    + "{"
+                                    + REASON
+                                    + "="
+                                    + reason
+                                    + "} and logged once every "
+                                    + LOG_EVERY
+                                    + ")"
+                            : "");
         } else if (n % LOG_EVERY == 0) {
-            LOG.warn("{} messages so far in this subtask: {} ({}), latest message {}", n, reason, what,
+            LOG.warn(
+                    "{} messages so far in this subtask: {} ({}), latest message {}",
+                    n,
+                    reason,
+                    what,
                     Long.toUnsignedString(row.id()));
         }
     }
@@ -143,15 +189,23 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
     static final long LOGGED_PER_REASON = 100;
     static final long LOG_EVERY = 10_000;
 
-    /** An UPDATE that changes nothing but {@code qdrant_point_id}: the job's own write-back coming back. */
+    /**
+     * An UPDATE that changes nothing but {@code qdrant_point_id}: the job's own write-back coming
+     * back.
+     */
     static boolean onlyPointIdChanged(MessageRow before, MessageRow after) {
-        if (before == null || after == null || Objects.equals(before.qdrantPointId(), after.qdrantPointId())) {
+        if (before == null
+                || after == null
+                || Objects.equals(before.qdrantPointId(), after.qdrantPointId())) {
             return false;
         }
-        return before.id() == after.id() && before.guildId() == after.guildId()
-                && before.channelId() == after.channelId() && before.authorId() == after.authorId()
+        return before.id() == after.id()
+                && before.guildId() == after.guildId()
+                && before.channelId() == after.channelId()
+                && before.authorId() == after.authorId()
                 && Objects.equals(before.content(), after.content())
                 && Objects.equals(before.timestamp(), after.timestamp())
-                && Objects.equals(before.replyToId(), after.replyToId()) && before.deleted() == after.deleted();
+                && Objects.equals(before.replyToId(), after.replyToId())
+                && before.deleted() == after.deleted();
     }
 }

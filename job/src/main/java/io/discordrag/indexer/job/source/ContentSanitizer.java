@@ -7,7 +7,9 @@ package io.discordrag.indexer.job.source;
  */
 public final class ContentSanitizer {
 
-    /** Discord's longest message (Nitro) is 4,000 characters; anything longer is not a chat message. */
+    /**
+     * Discord's longest message (Nitro) is 4,000 characters; anything longer is not a chat message.
+     */
     public static final int MAX_CHARS = 4000;
 
     private ContentSanitizer() {}
@@ -34,7 +36,9 @@ public final class ContentSanitizer {
         StringBuilder sb = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+            if (Character.isHighSurrogate(c)
+                    && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
                 sb.append(c).append(text.charAt(++i));
             } else if (Character.isSurrogate(c)) {
                 sb.append('\uFFFD');

@@ -1,11 +1,12 @@
 package io.discordrag.indexer.job.source;
 
 /**
- * A typed change of the {@code messages} table: what happened, the row before and after (either may be
- * null: no before for inserts and snapshot reads, no after for deletes), the commit time in Postgres
- * (for lag metrics) and the WAL position.
+ * A typed change of the {@code messages} table: what happened, the row before and after (either may
+ * be null: no before for inserts and snapshot reads, no after for deletes), the commit time in
+ * Postgres (for lag metrics) and the WAL position.
  */
-public record MessageChange(Kind kind, MessageRow before, MessageRow after, long commitTimeMillis, long lsn) {
+public record MessageChange(
+        Kind kind, MessageRow before, MessageRow after, long commitTimeMillis, long lsn) {
 
     /** The kind of change. */
     public enum Kind {

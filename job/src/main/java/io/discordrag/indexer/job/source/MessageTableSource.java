@@ -1,34 +1,38 @@
 package io.discordrag.indexer.job.source;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.Objects;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Objects;
+
 /**
- * The backfill's bounded source: the {@code messages} table read once over JDBC, split into primary-key
- * ranges of about {@code backfill.split-rows} rows that the parallel readers share, each row as a
- * {@link MessageChange.Kind#SNAPSHOT} change — what the streaming job's CDC snapshot delivers, so the
- * rest of the pipeline is the same.
+ * The backfill's bounded source: the {@code messages} table read once over JDBC, split into
+ * primary-key ranges of about {@code backfill.split-rows} rows that the parallel readers share,
+ * each row as a {@link MessageChange.Kind#SNAPSHOT} change — what the streaming job's CDC snapshot
+ * delivers, so the rest of the pipeline is the same.
  *
  * <p>The ranges are numbered by a bounded sequence source and each reader streams its ranges with a
- * server-side cursor over one connection of its own. Why not Flink CDC's snapshot-only startup: with more
- * than one reader its split assigner waits for a completed checkpoint before it finishes, and BATCH
- * execution has no checkpoints, so the job would never end. Why not flink-connector-jdbc's
- * {@code JdbcSource} (3.3.0): its readers share one connection between a fetcher that goes idle after a
- * split and the next one, and the idle fetcher's close can close it under the next split's query
- * ("Socket closed") — a table of many splits failed that way.
+ * server-side cursor over one connection of its own. Why not Flink CDC's snapshot-only startup:
+ * with more than one reader its split assigner waits for a completed checkpoint before it finishes,
+ * and BATCH execution has no checkpoints, so the job would never end. Why not
+ * flink-connector-jdbc's {@code JdbcSource} (3.3.0): its readers share one connection between a
+ * fetcher that goes idle after a split and the next one, and the idle fetcher's close can close it
+ * under the next split's query ("Socket closed") — a table of many splits failed that way.
  */
 public final class MessageTableSource {
 
-    /** Default rows per key range: enough ranges for every reader, few enough to keep queries efficient. */
+    /**
+     * Default rows per key range: enough ranges for every reader, few enough to keep queries
+     * efficient.
+     */
     public static final long DEFAULT_SPLIT_ROWS = 50_000;
 
     private MessageTableSource() {}
@@ -36,7 +40,13 @@ public final class MessageTableSource {
     /** The table's key ranges: {@code count} ranges of equal id width covering [min, max]. */
     record Ranges(long min, long max, int count) implements java.io.Serializable {
         static Ranges of(long min, long max, long rows, long rowsPerRange) {
-            int count = (int) Math.max(1, Math.min(100_000, (rows + rowsPerRange - 1) / Math.max(1, rowsPerRange)));
+            int count =
+                    (int)
+                            Math.max(
+                                    1,
+                                    Math.min(
+                                            100_000,
+                                            (rows + rowsPerRange - 1) / Math.max(1, rowsPerRange)));
             return new Ranges(min, max, count);
         }
 
@@ -55,17 +65,26 @@ public final class MessageTableSource {
     }
 
     /**
-     * Adds the source to {@code env}: a bounded sequence of range numbers (uid {@code sourceUid}) read by
-     * {@link RangeReader} (uid {@code readerUid}).
+     * Adds the source to {@code env}: a bounded sequence of range numbers (uid {@code sourceUid})
+     * read by {@link RangeReader} (uid {@code readerUid}).
      */
-    public static DataStream<MessageChange> create(StreamExecutionEnvironment env, PostgresOptions postgres,
-            long rowsPerRange, String sourceUid, String readerUid) throws SQLException {
+    public static DataStream<MessageChange> create(
+            StreamExecutionEnvironment env,
+            PostgresOptions postgres,
+            long rowsPerRange,
+            String sourceUid,
+            String readerUid)
+            throws SQLException {
         if (rowsPerRange < 1) {
-            throw new IllegalArgumentException("backfill.split-rows must be at least 1, not " + rowsPerRange);
+            throw new IllegalArgumentException(
+                    "backfill.split-rows must be at least 1, not " + rowsPerRange);
         }
         Ranges ranges;
-        try (Connection c = postgres.connect(); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT coalesce(min(id), 0), coalesce(max(id), 0), count(*) FROM messages")) {
+        try (Connection c = postgres.connect();
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT coalesce(min(id), 0), coalesce(max(id), 0), count(*) FROM messages")) {
             rs.next();
             ranges = Ranges.of(rs.getLong(1), rs.getLong(2), rs.getLong(3), rowsPerRange);
         }
@@ -77,12 +96,17 @@ public final class MessageTableSource {
                 .name("Read messages by key range");
     }
 
-    /** Streams the rows of each key range it is given, in id order, over one connection of its own. */
+    /**
+     * Streams the rows of each key range it is given, in id order, over one connection of its own.
+     */
     static final class RangeReader extends RichFlatMapFunction<Long, MessageChange> {
 
         private static final long serialVersionUID = 1L;
-        private static final String SQL = "SELECT " + MessageRow.COLUMNS + " FROM messages WHERE id BETWEEN ? AND ? "
-                + "ORDER BY id";
+        private static final String SQL =
+                "SELECT "
+                        + MessageRow.COLUMNS
+                        + " FROM messages WHERE id BETWEEN ? AND ? "
+                        + "ORDER BY id";
 
         private final PostgresOptions postgres;
         private final Ranges ranges;
@@ -97,7 +121,8 @@ public final class MessageTableSource {
         public void flatMap(Long range, Collector<MessageChange> out) throws SQLException {
             if (connection == null || connection.isClosed()) {
                 connection = postgres.connect();
-                connection.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
+                connection.setAutoCommit(
+                        false); // PostgreSQL streams with a cursor only inside a transaction
                 connection.setReadOnly(true);
             }
             int i = range.intValue();
@@ -107,7 +132,13 @@ public final class MessageTableSource {
                 ps.setLong(2, ranges.upper(i));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.collect(new MessageChange(MessageChange.Kind.SNAPSHOT, null, MessageRow.read(rs), 0, 0));
+                        out.collect(
+                                new MessageChange(
+                                        MessageChange.Kind.SNAPSHOT,
+                                        null,
+                                        MessageRow.read(rs),
+                                        0,
+                                        0));
                     }
                 }
             } finally {

@@ -1,6 +1,7 @@
 package io.discordrag.indexer.job.source;
 
 import io.discordrag.indexer.job.session.SessionMessage;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,11 +12,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Author display names ({@code users}) and channel names and guilds ({@code channels}), looked up in
- * Postgres by id and cached. Names are read when a message enters a session, so a rename shows in
- * sessions (re)computed after the cache entry expires ({@code lookup.cache-ttl}); ids with no row are
- * cached for a short time only, so a row written just after its message is found soon. Not thread-safe:
- * one instance per operator instance. A failed query is retried once on a fresh connection.
+ * Author display names ({@code users}) and channel names and guilds ({@code channels}), looked up
+ * in Postgres by id and cached. Names are read when a message enters a session, so a rename shows
+ * in sessions (re)computed after the cache entry expires ({@code lookup.cache-ttl}); ids with no
+ * row are cached for a short time only, so a row written just after its message is found soon. Not
+ * thread-safe: one instance per operator instance. A failed query is retried once on a fresh
+ * connection.
  */
 public final class NameDirectory implements AutoCloseable {
 
@@ -37,23 +39,53 @@ public final class NameDirectory implements AutoCloseable {
         this.ttlMillis = ttl.toMillis();
     }
 
-    /** The author's display name (global name, else username), or empty when {@code users} has no row. */
+    /**
+     * The author's display name (global name, else username), or empty when {@code users} has no
+     * row.
+     */
     public Optional<String> authorName(long userId) throws SQLException {
-        return users.get(userId, id -> query("SELECT username, global_name FROM users WHERE id = ?", id, rs ->
-                Optional.ofNullable(rs.next() ? SessionMessage.displayName(rs.getString(2), rs.getString(1)) : null)), Optional::isPresent);
+        return users.get(
+                userId,
+                id ->
+                        query(
+                                "SELECT username, global_name FROM users WHERE id = ?",
+                                id,
+                                rs ->
+                                        Optional.ofNullable(
+                                                rs.next()
+                                                        ? SessionMessage.displayName(
+                                                                rs.getString(2), rs.getString(1))
+                                                        : null)),
+                Optional::isPresent);
     }
 
     /** The channel's guild and name, or empty when {@code channels} has no row. */
     public Optional<ChannelInfo> channel(long channelId) throws SQLException {
-        return channels.get(channelId, id -> query("SELECT guild_id, name FROM channels WHERE id = ?", id, rs ->
-                Optional.ofNullable(rs.next() ? new ChannelInfo(rs.getLong(1), rs.getString(2)) : null)),
+        return channels.get(
+                channelId,
+                id ->
+                        query(
+                                "SELECT guild_id, name FROM channels WHERE id = ?",
+                                id,
+                                rs ->
+                                        Optional.ofNullable(
+                                                rs.next()
+                                                        ? new ChannelInfo(
+                                                                rs.getLong(1), rs.getString(2))
+                                                        : null)),
                 Optional::isPresent);
     }
 
     /** Whether any channel of this guild is known. */
     public boolean guildKnown(long guildId) throws SQLException {
-        return guilds.get(guildId, id -> query("SELECT EXISTS (SELECT 1 FROM channels WHERE guild_id = ?)", id,
-                rs -> rs.next() && rs.getBoolean(1)), known -> known);
+        return guilds.get(
+                guildId,
+                id ->
+                        query(
+                                "SELECT EXISTS (SELECT 1 FROM channels WHERE guild_id = ?)",
+                                id,
+                                rs -> rs.next() && rs.getBoolean(1)),
+                known -> known);
     }
 
     private interface RowReader<T> {
@@ -102,27 +134,34 @@ public final class NameDirectory implements AutoCloseable {
         V load(long id) throws SQLException;
     }
 
-    /** LRU map with per-entry expiry: found values live {@code ttl}, missing ones {@link #MISSING_TTL}. */
+    /**
+     * LRU map with per-entry expiry: found values live {@code ttl}, missing ones {@link
+     * #MISSING_TTL}.
+     */
     private final class Cache<V> {
         private record Entry<V>(V value, long expiresAt) {}
 
-        private final Map<Long, Entry<V>> map = new LinkedHashMap<>(1024, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, Entry<V>> eldest) {
-                return size() > MAX_ENTRIES;
-            }
-        };
+        private final Map<Long, Entry<V>> map =
+                new LinkedHashMap<>(1024, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<Long, Entry<V>> eldest) {
+                        return size() > MAX_ENTRIES;
+                    }
+                };
 
-        V get(long id, Loader<V> loader, java.util.function.Predicate<V> found) throws SQLException {
+        V get(long id, Loader<V> loader, java.util.function.Predicate<V> found)
+                throws SQLException {
             long now = System.currentTimeMillis();
             Entry<V> e = map.get(id);
             if (e != null && e.expiresAt > now) {
                 return e.value;
             }
             V value = loader.load(id);
-            map.put(id, new Entry<>(value, now + (found.test(value) ? ttlMillis : MISSING_TTL.toMillis())));
+            map.put(
+                    id,
+                    new Entry<>(
+                            value, now + (found.test(value) ? ttlMillis : MISSING_TTL.toMillis())));
             return value;
         }
     }
-
 }

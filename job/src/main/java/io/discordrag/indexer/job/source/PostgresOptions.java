@@ -9,17 +9,19 @@ import java.util.Objects;
 import java.util.Properties;
 
 /**
- * Where the job reads and writes Postgres: server, database, the indexer role, its replication slot and
- * the publication. Immutable and serializable. The password is never an option value: unless set
- * programmatically (tests, the demo), only the name of its environment variable is kept
- * ({@code postgres.password-env}, default {@value #DEFAULT_PASSWORD_ENV}), and {@link #password()} reads
+ * Where the job reads and writes Postgres: server, database, the indexer role, its replication slot
+ * and the publication. Immutable and serializable. The password is never an option value: unless
+ * set programmatically (tests, the demo), only the name of its environment variable is kept ({@code
+ * postgres.password-env}, default {@value #DEFAULT_PASSWORD_ENV}), and {@link #password()} reads
  * that variable in the JVM that calls it, each time: {@link #connect()} on the client (prerequisite
- * checks, verify) and on the TaskManagers (name lookups, the sessionizer, backfill readers), while the
- * CDC source and the write-back sink take it once, in the client, when the job is built. {@link #toString()} never shows it.
+ * checks, verify) and on the TaskManagers (name lookups, the sessionizer, backfill readers), while
+ * the CDC source and the write-back sink take it once, in the client, when the job is built. {@link
+ * #toString()} never shows it.
  *
- * <p>Keys: {@code postgres.host} (localhost), {@code postgres.port} (5432), {@code postgres.database}
- * (discord), {@code postgres.user} (discord_indexer), {@code postgres.password-env} (POSTGRES_PASSWORD),
- * {@code postgres.slot} (discord_indexer), {@code postgres.publication} (discord_indexer_pub).
+ * <p>Keys: {@code postgres.host} (localhost), {@code postgres.port} (5432), {@code
+ * postgres.database} (discord), {@code postgres.user} (discord_indexer), {@code
+ * postgres.password-env} (POSTGRES_PASSWORD), {@code postgres.slot} (discord_indexer), {@code
+ * postgres.publication} (discord_indexer_pub).
  */
 public final class PostgresOptions implements Serializable {
 
@@ -85,7 +87,10 @@ public final class PostgresOptions implements Serializable {
         return "jdbc:postgresql://" + host + ":" + port + "/" + database;
     }
 
-    /** The password: the one set programmatically, else the environment variable's value, else empty. */
+    /**
+     * The password: the one set programmatically, else the environment variable's value, else
+     * empty.
+     */
     public String password() {
         return resolvePassword(System.getenv());
     }
@@ -109,9 +114,15 @@ public final class PostgresOptions implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PostgresOptions p && host.equals(p.host) && port == p.port && database.equals(p.database)
-                && user.equals(p.user) && Objects.equals(passwordEnv, p.passwordEnv)
-                && Objects.equals(password, p.password) && slot.equals(p.slot) && publication.equals(p.publication);
+        return o instanceof PostgresOptions p
+                && host.equals(p.host)
+                && port == p.port
+                && database.equals(p.database)
+                && user.equals(p.user)
+                && Objects.equals(passwordEnv, p.passwordEnv)
+                && Objects.equals(password, p.password)
+                && slot.equals(p.slot)
+                && publication.equals(p.publication);
     }
 
     @Override
@@ -121,8 +132,20 @@ public final class PostgresOptions implements Serializable {
 
     @Override
     public String toString() {
-        return "PostgresOptions{" + user + "@" + host + ":" + port + "/" + database + ", slot=" + slot
-                + ", publication=" + publication + ", password=" + (password != null ? "<set>" : "env " + passwordEnv)
+        return "PostgresOptions{"
+                + user
+                + "@"
+                + host
+                + ":"
+                + port
+                + "/"
+                + database
+                + ", slot="
+                + slot
+                + ", publication="
+                + publication
+                + ", password="
+                + (password != null ? "<set>" : "env " + passwordEnv)
                 + "}";
     }
 
@@ -176,8 +199,11 @@ public final class PostgresOptions implements Serializable {
         public Builder slot(String slot) {
             nonBlank(slot, "postgres.slot");
             if (!slot.matches("[a-z0-9_]{1,63}")) {
-                throw new IllegalArgumentException("postgres.slot must be 1-63 characters of a-z, 0-9 and _ "
-                        + "(Postgres replication slot rules), got '" + slot + "'");
+                throw new IllegalArgumentException(
+                        "postgres.slot must be 1-63 characters of a-z, 0-9 and _ "
+                                + "(Postgres replication slot rules), got '"
+                                + slot
+                                + "'");
             }
             this.slot = slot;
             return this;

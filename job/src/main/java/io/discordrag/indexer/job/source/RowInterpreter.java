@@ -1,6 +1,7 @@
 package io.discordrag.indexer.job.source;
 
 import io.discordrag.indexer.job.session.SessionMessage;
+
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,20 +11,22 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The one rule for what a live {@code messages} row becomes in a session: skipped (with a reason), or a
- * {@link SessionMessage} with its channel's name, possibly repaired (each repair with a reason). The
- * streaming job ({@link ChangeInterpreter}) and {@code verify} both read rows through this class, so
- * they agree on what the index must contain.
+ * The one rule for what a live {@code messages} row becomes in a session: skipped (with a reason),
+ * or a {@link SessionMessage} with its channel's name, possibly repaired (each repair with a
+ * reason). The streaming job ({@link ChangeInterpreter}) and {@code verify} both read rows through
+ * this class, so they agree on what the index must contain.
  *
  * <ul>
- *   <li>skipped: {@code emptyContent} (NULL or blank, e.g. attachment only), {@code timestampOutOfRange}
- *       (before Discord's epoch 2015-01-01 or more than an hour in the future);
- *   <li>repaired: {@code contentTruncated} (over {@link ContentSanitizer#MAX_CHARS}),
- *       {@code unpairedSurrogate} (replaced by U+FFFD), {@code unknownAuthor} (no users row: named
- *       "user &lt;id&gt;"), {@code unknownChannel} (no channels row: named by its id),
- *       {@code channelInOtherGuild} (the channels row names another guild: named by its id, so no guild
+ *   <li>skipped: {@code emptyContent} (NULL or blank, e.g. attachment only), {@code
+ *       timestampOutOfRange} (before Discord's epoch 2015-01-01 or more than an hour in the
+ *       future);
+ *   <li>repaired: {@code contentTruncated} (over {@link ContentSanitizer#MAX_CHARS}), {@code
+ *       unpairedSurrogate} (replaced by U+FFFD), {@code unknownAuthor} (no users row: named "user
+ *       &lt;id&gt;"), {@code unknownChannel} (no channels row: named by its id), {@code
+ *       channelInOtherGuild} (the channels row names another guild: named by its id, so no guild
  *       sees another's channel name), {@code unknownGuild} (no channel of the guild is known).
  * </ul>
+ *
  * Deleted rows are the caller's business: they are never indexed.
  */
 public final class RowInterpreter {
@@ -41,17 +44,24 @@ public final class RowInterpreter {
     public static final String UNKNOWN_GUILD = "unknownGuild";
 
     public static final List<String> SKIP_REASONS = List.of(EMPTY_CONTENT, TIMESTAMP_OUT_OF_RANGE);
-    public static final List<String> REPAIR_REASONS = List.of(CONTENT_TRUNCATED, UNPAIRED_SURROGATE, UNKNOWN_AUTHOR,
-            UNKNOWN_CHANNEL, CHANNEL_IN_OTHER_GUILD, UNKNOWN_GUILD);
+    public static final List<String> REPAIR_REASONS =
+            List.of(
+                    CONTENT_TRUNCATED,
+                    UNPAIRED_SURROGATE,
+                    UNKNOWN_AUTHOR,
+                    UNKNOWN_CHANNEL,
+                    CHANNEL_IN_OTHER_GUILD,
+                    UNKNOWN_GUILD);
 
     /** Why a row was changed on its way into the index, in words for the log. */
     public record Repair(String reason, String detail) {}
 
     /**
-     * The outcome for one row: either {@code skipReason} is set, or {@code message} and
-     * {@code channelName} are, with the repairs made (possibly none).
+     * The outcome for one row: either {@code skipReason} is set, or {@code message} and {@code
+     * channelName} are, with the repairs made (possibly none).
      */
-    public record Result(SessionMessage message, String channelName, String skipReason, List<Repair> repairs) {
+    public record Result(
+            SessionMessage message, String channelName, String skipReason, List<Repair> repairs) {
         public boolean skipped() {
             return skipReason != null;
         }
@@ -76,8 +86,12 @@ public final class RowInterpreter {
             repairs.add(new Repair(UNKNOWN_CHANNEL, "indexed with the channel id as its name"));
         } else if (channel.get().guildId() != row.guildId()) {
             channelName = Long.toUnsignedString(row.channelId());
-            repairs.add(new Repair(CHANNEL_IN_OTHER_GUILD, "the channels row names guild "
-                    + Long.toUnsignedString(channel.get().guildId()) + "; indexed with the channel id as its name"));
+            repairs.add(
+                    new Repair(
+                            CHANNEL_IN_OTHER_GUILD,
+                            "the channels row names guild "
+                                    + Long.toUnsignedString(channel.get().guildId())
+                                    + "; indexed with the channel id as its name"));
         } else {
             channelName = channel.get().name();
         }
@@ -90,17 +104,24 @@ public final class RowInterpreter {
             repairs.add(new Repair(UNPAIRED_SURROGATE, "replaced by U+FFFD"));
         }
         if (content.length() > ContentSanitizer.MAX_CHARS) {
-            repairs.add(new Repair(CONTENT_TRUNCATED,
-                    content.length() + " characters cut to " + ContentSanitizer.MAX_CHARS));
+            repairs.add(
+                    new Repair(
+                            CONTENT_TRUNCATED,
+                            content.length() + " characters cut to " + ContentSanitizer.MAX_CHARS));
             content = ContentSanitizer.truncate(content);
         }
         Optional<String> author = names.authorName(row.authorId());
         if (author.isEmpty()) {
-            repairs.add(new Repair(UNKNOWN_AUTHOR,
-                    "author " + Long.toUnsignedString(row.authorId()) + " has no users row"));
+            repairs.add(
+                    new Repair(
+                            UNKNOWN_AUTHOR,
+                            "author "
+                                    + Long.toUnsignedString(row.authorId())
+                                    + " has no users row"));
         }
-        SessionMessage message = new SessionMessage(row.id(), row.authorId(), author.orElse(null), row.timestamp(),
-                content);
+        SessionMessage message =
+                new SessionMessage(
+                        row.id(), row.authorId(), author.orElse(null), row.timestamp(), content);
         return new Result(message, channelName, null, repairs);
     }
 
@@ -109,7 +130,8 @@ public final class RowInterpreter {
         if (row.content() == null || row.content().isBlank()) {
             return EMPTY_CONTENT;
         }
-        if (row.timestamp().isBefore(DISCORD_EPOCH) || row.timestamp().isAfter(Instant.now().plus(MAX_FUTURE))) {
+        if (row.timestamp().isBefore(DISCORD_EPOCH)
+                || row.timestamp().isAfter(Instant.now().plus(MAX_FUTURE))) {
             return TIMESTAMP_OUT_OF_RANGE;
         }
         return null;

@@ -1,8 +1,5 @@
 package io.discordrag.indexer.job.verify;
 
-import static io.qdrant.client.ConditionFactory.match;
-import static io.qdrant.client.ConditionFactory.matchValues;
-
 import io.discordrag.indexer.job.session.PointIds;
 import io.discordrag.indexer.job.session.SessionChunker;
 import io.discordrag.indexer.job.session.SessionGrouping;
@@ -15,6 +12,7 @@ import io.discordrag.indexer.job.source.MessageRow;
 import io.discordrag.indexer.job.source.NameDirectory;
 import io.discordrag.indexer.job.source.PostgresOptions;
 import io.discordrag.indexer.job.source.RowInterpreter;
+
 import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.WithPayloadSelectorFactory;
@@ -26,6 +24,7 @@ import io.qdrant.client.grpc.Points.RetrievedPoint;
 import io.qdrant.client.grpc.Points.ScrollPoints;
 import io.qdrant.client.grpc.Points.ScrollResponse;
 import io.qdrant.client.grpc.Points.WithPayloadSelector;
+
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -45,20 +44,24 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 
+import static io.qdrant.client.ConditionFactory.match;
+import static io.qdrant.client.ConditionFactory.matchValues;
+
 /**
- * Compares Postgres (the truth) with the Qdrant collection and reports every {@link Finding} with ids.
+ * Compares Postgres (the truth) with the Qdrant collection and reports every {@link Finding} with
+ * ids.
  *
- * <p>It streams {@code messages} once, ordered by guild, channel, time and id, through a server-side
- * cursor, and rebuilds each channel's sessions and chunks with the job's own rules ({@link RowInterpreter},
- * {@link SessionGrouping}, {@link SessionChunker}, {@link PointIds}); each expected point is fetched by id
- * and compared (message ids, content up to names, channel, guild, model), and each row's
- * {@code qdrant_point_id} is checked against the point that should cover it. Then the points Qdrant holds
- * for the channel, the guild and (for a whole-collection run) outside every known guild are scrolled, and
- * any point no session produces is classified as orphan, wrong guild or stale. Memory is bounded by one
- * session's rows and one channel's expected point ids.
+ * <p>It streams {@code messages} once, ordered by guild, channel, time and id, through a
+ * server-side cursor, and rebuilds each channel's sessions and chunks with the job's own rules
+ * ({@link RowInterpreter}, {@link SessionGrouping}, {@link SessionChunker}, {@link PointIds}); each
+ * expected point is fetched by id and compared (message ids, content up to names, channel, guild,
+ * model), and each row's {@code qdrant_point_id} is checked against the point that should cover it.
+ * Then the points Qdrant holds for the channel, the guild and (for a whole-collection run) outside
+ * every known guild are scrolled, and any point no session produces is classified as orphan, wrong
+ * guild or stale. Memory is bounded by one session's rows and one channel's expected point ids.
  *
- * <p>It checks a settled index: sessions still open in a running job (newer than
- * {@code session.idle-timeout}) show up as uncovered.
+ * <p>It checks a settled index: sessions still open in a running job (newer than {@code
+ * session.idle-timeout}) show up as uncovered.
  */
 public final class IndexVerifier {
 
@@ -86,11 +89,19 @@ public final class IndexVerifier {
     private long lastProgressNanos;
 
     /**
-     * @param model the embedding model id points must carry; {@code tokenCounter} its tokenizer (chunking)
+     * @param model the embedding model id points must carry; {@code tokenCounter} its tokenizer
+     *     (chunking)
      * @param progress receives a progress line every {@code progressInterval}
      */
-    public IndexVerifier(PostgresOptions postgres, QdrantClient qdrant, String collection, SessionizerOptions sessions,
-            String model, ToIntFunction<String> tokenCounter, Consumer<String> progress, Duration progressInterval) {
+    public IndexVerifier(
+            PostgresOptions postgres,
+            QdrantClient qdrant,
+            String collection,
+            SessionizerOptions sessions,
+            String model,
+            ToIntFunction<String> tokenCounter,
+            Consumer<String> progress,
+            Duration progressInterval) {
         this.postgres = Objects.requireNonNull(postgres, "postgres");
         this.qdrant = Objects.requireNonNull(qdrant, "qdrant");
         this.collection = Objects.requireNonNull(collection, "collection");
@@ -106,15 +117,19 @@ public final class IndexVerifier {
         report = new VerifyReport(maxFindings);
         startNanos = System.nanoTime();
         lastProgressNanos = startNanos;
-        try (Connection rows = postgres.connect(); Connection lookupConnection = postgres.connect();
+        try (Connection rows = postgres.connect();
+                Connection lookupConnection = postgres.connect();
                 NameDirectory names = new NameDirectory(postgres, Duration.ofMinutes(10))) {
             lookup = lookupConnection;
             estimatedRows = estimateRows(lookup, guild);
             RowInterpreter interpreter = new RowInterpreter(names);
             rows.setAutoCommit(false); // pgjdbc streams with a cursor only inside a transaction
             Set<Long> guildsSeen = new LinkedHashSet<>();
-            try (PreparedStatement ps = rows.prepareStatement(ROWS + (guild == null ? "" : " WHERE guild_id = ?") + ORDER,
-                    ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+            try (PreparedStatement ps =
+                    rows.prepareStatement(
+                            ROWS + (guild == null ? "" : " WHERE guild_id = ?") + ORDER,
+                            ResultSet.TYPE_FORWARD_ONLY,
+                            ResultSet.CONCUR_READ_ONLY)) {
                 ps.setFetchSize(FETCH_SIZE);
                 if (guild != null) {
                     ps.setLong(1, guild);
@@ -124,7 +139,9 @@ public final class IndexVerifier {
                     Set<Long> guildChannels = new LinkedHashSet<>();
                     while (rs.next()) {
                         MessageRow row = MessageRow.read(rs);
-                        if (channel == null || row.guildId() != channel.guildId || row.channelId() != channel.channelId) {
+                        if (channel == null
+                                || row.guildId() != channel.guildId
+                                || row.channelId() != channel.channelId) {
                             if (channel != null) {
                                 channel.finish();
                                 if (row.guildId() != channel.guildId) {
@@ -145,14 +162,22 @@ public final class IndexVerifier {
                         channel.finish();
                         finishGuild(channel.guildId, guildChannels);
                     } else if (guild != null) {
-                        finishGuild(guild, guildChannels); // no messages at all: every point of it is an orphan
+                        finishGuild(
+                                guild,
+                                guildChannels); // no messages at all: every point of it is an
+                        // orphan
                     }
                 }
             }
             rows.commit();
             if (guild == null) {
-                checkUnexpected(Filter.newBuilder().addMustNot(matchValues(PayloadSchema.GUILD_ID,
-                        new ArrayList<>(guildsSeen))).build());
+                checkUnexpected(
+                        Filter.newBuilder()
+                                .addMustNot(
+                                        matchValues(
+                                                PayloadSchema.GUILD_ID,
+                                                new ArrayList<>(guildsSeen)))
+                                .build());
             }
             report.guilds = guild == null ? guildsSeen.size() : 1;
         } finally {
@@ -169,18 +194,29 @@ public final class IndexVerifier {
         }
         lastProgressNanos = now;
         double seconds = (now - startNanos) / 1e9;
-        String of = estimatedRows > 0
-                ? String.format(" of ~%,d (%d%%)", estimatedRows, Math.min(100, report.messagesRead * 100 / estimatedRows))
-                : "";
-        progress.accept(String.format("verify: %,d messages%s read, %,d points checked, %,d inconsistencies so far, "
-                + "%.0f messages/s", report.messagesRead, of, report.pointsChecked, report.total(),
-                report.messagesRead / Math.max(seconds, 1e-3)));
+        String of =
+                estimatedRows > 0
+                        ? String.format(
+                                " of ~%,d (%d%%)",
+                                estimatedRows,
+                                Math.min(100, report.messagesRead * 100 / estimatedRows))
+                        : "";
+        progress.accept(
+                String.format(
+                        "verify: %,d messages%s read, %,d points checked, %,d inconsistencies so far, "
+                                + "%.0f messages/s",
+                        report.messagesRead,
+                        of,
+                        report.pointsChecked,
+                        report.total(),
+                        report.messagesRead / Math.max(seconds, 1e-3)));
     }
 
     private static long estimateRows(Connection c, Long guild) throws SQLException {
-        String sql = guild == null
-                ? "SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = 'messages'::regclass"
-                : "SELECT count(*) FROM messages WHERE guild_id = ?";
+        String sql =
+                guild == null
+                        ? "SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = 'messages'::regclass"
+                        : "SELECT count(*) FROM messages WHERE guild_id = ?";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             if (guild != null) {
                 ps.setLong(1, guild);
@@ -191,31 +227,52 @@ public final class IndexVerifier {
         }
     }
 
-    /** The points of this guild in channels that hold none of its messages, and points of its channels that name another guild. */
+    /**
+     * The points of this guild in channels that hold none of its messages, and points of its
+     * channels that name another guild.
+     */
     private void finishGuild(long guildId, Set<Long> channels) throws Exception {
-        Filter.Builder outside = Filter.newBuilder().addMust(match(PayloadSchema.GUILD_ID, guildId));
+        Filter.Builder outside =
+                Filter.newBuilder().addMust(match(PayloadSchema.GUILD_ID, guildId));
         if (!channels.isEmpty()) {
             outside.addMustNot(matchValues(PayloadSchema.CHANNEL_ID, new ArrayList<>(channels)));
-            checkUnexpected(Filter.newBuilder().addMust(matchValues(PayloadSchema.CHANNEL_ID, new ArrayList<>(channels)))
-                    .addMustNot(match(PayloadSchema.GUILD_ID, guildId)).build());
+            checkUnexpected(
+                    Filter.newBuilder()
+                            .addMust(
+                                    matchValues(
+                                            PayloadSchema.CHANNEL_ID, new ArrayList<>(channels)))
+                            .addMustNot(match(PayloadSchema.GUILD_ID, guildId))
+                            .build());
         }
         checkUnexpected(outside.build());
     }
 
-    /** Classifies every point matching {@code filter}: none of them is produced by the current messages. */
+    /**
+     * Classifies every point matching {@code filter}: none of them is produced by the current
+     * messages.
+     */
     private void checkUnexpected(Filter filter) throws Exception {
-        scroll(filter, WithPayloadSelectorFactory.include(KEY_FIELDS), p -> classifyUnexpected(p, null));
+        scroll(
+                filter,
+                WithPayloadSelectorFactory.include(KEY_FIELDS),
+                p -> classifyUnexpected(p, null));
     }
 
     private interface PointVisitor {
         void visit(RetrievedPoint point) throws Exception;
     }
 
-    private void scroll(Filter filter, WithPayloadSelector payload, PointVisitor visitor) throws Exception {
+    private void scroll(Filter filter, WithPayloadSelector payload, PointVisitor visitor)
+            throws Exception {
         PointId offset = null;
         do {
-            ScrollPoints.Builder request = ScrollPoints.newBuilder().setCollectionName(collection).setLimit(SCROLL_PAGE)
-                    .setFilter(filter).setWithPayload(payload).setWithVectors(WithVectorsSelectorFactory.enable(false));
+            ScrollPoints.Builder request =
+                    ScrollPoints.newBuilder()
+                            .setCollectionName(collection)
+                            .setLimit(SCROLL_PAGE)
+                            .setFilter(filter)
+                            .setWithPayload(payload)
+                            .setWithVectors(WithVectorsSelectorFactory.enable(false));
             if (offset != null) {
                 request.setOffset(offset);
             }
@@ -228,9 +285,9 @@ public final class IndexVerifier {
     }
 
     /**
-     * A point that no current session produces (or produces under another guild): wrong guild if any of
-     * its messages belongs to another guild than its payload says, orphan if none of them is live, else
-     * stale (superseded: its live messages belong in other points).
+     * A point that no current session produces (or produces under another guild): wrong guild if
+     * any of its messages belongs to another guild than its payload says, orphan if none of them is
+     * live, else stale (superseded: its live messages belong in other points).
      */
     private void classifyUnexpected(RetrievedPoint p, Long expectedGuild) throws Exception {
         report.pointsChecked++;
@@ -242,8 +299,9 @@ public final class IndexVerifier {
         List<Long> otherGuild = new ArrayList<>();
         List<Long> live = new ArrayList<>();
         long ownerGuild = expectedGuild == null ? guild : expectedGuild;
-        try (PreparedStatement ps = lookup.prepareStatement(
-                "SELECT id, guild_id, content, message_timestamp, is_deleted FROM messages WHERE id = ANY (?)")) {
+        try (PreparedStatement ps =
+                lookup.prepareStatement(
+                        "SELECT id, guild_id, content, message_timestamp, is_deleted FROM messages WHERE id = ANY (?)")) {
             Array array = lookup.createArrayOf("bigint", ids.toArray());
             ps.setArray(1, array);
             try (ResultSet rs = ps.executeQuery()) {
@@ -252,8 +310,17 @@ public final class IndexVerifier {
                         otherGuild.add(rs.getLong(1));
                         ownerGuild = rs.getLong(2);
                     }
-                    MessageRow row = new MessageRow(rs.getLong(1), rs.getLong(2), channel, 0, rs.getString(3),
-                            rs.getObject(4, OffsetDateTime.class).toInstant(), null, rs.getBoolean(5), null);
+                    MessageRow row =
+                            new MessageRow(
+                                    rs.getLong(1),
+                                    rs.getLong(2),
+                                    channel,
+                                    0,
+                                    rs.getString(3),
+                                    rs.getObject(4, OffsetDateTime.class).toInstant(),
+                                    null,
+                                    rs.getBoolean(5),
+                                    null);
                     if (!row.deleted() && RowInterpreter.skipReason(row) == null) {
                         live.add(row.id());
                     }
@@ -261,15 +328,35 @@ public final class IndexVerifier {
             }
         }
         if (!otherGuild.isEmpty()) {
-            report.addPointFinding(new Finding(Finding.Kind.WRONG_GUILD, guild, channel, id, otherGuild,
-                    "the payload names guild " + Long.toUnsignedString(guild) + " but these messages belong to guild "
-                            + Long.toUnsignedString(ownerGuild)));
+            report.addPointFinding(
+                    new Finding(
+                            Finding.Kind.WRONG_GUILD,
+                            guild,
+                            channel,
+                            id,
+                            otherGuild,
+                            "the payload names guild "
+                                    + Long.toUnsignedString(guild)
+                                    + " but these messages belong to guild "
+                                    + Long.toUnsignedString(ownerGuild)));
         } else if (live.isEmpty()) {
-            report.addPointFinding(new Finding(Finding.Kind.ORPHAN, guild, channel, id, ids,
-                    "none of its messages is live in Postgres (deleted, emptied or missing)"));
+            report.addPointFinding(
+                    new Finding(
+                            Finding.Kind.ORPHAN,
+                            guild,
+                            channel,
+                            id,
+                            ids,
+                            "none of its messages is live in Postgres (deleted, emptied or missing)"));
         } else {
-            report.addPointFinding(new Finding(Finding.Kind.STALE, guild, channel, id, live,
-                    "superseded: these live messages belong in other points; this point should have been deleted"));
+            report.addPointFinding(
+                    new Finding(
+                            Finding.Kind.STALE,
+                            guild,
+                            channel,
+                            id,
+                            live,
+                            "superseded: these live messages belong in other points; this point should have been deleted"));
         }
     }
 
@@ -298,7 +385,9 @@ public final class IndexVerifier {
             }
             channelName = r.channelName();
             SessionMessage m = r.message();
-            if (!session.isEmpty() && SessionGrouping.startsNewSession(session.get(session.size() - 1), m, sessions.gap())) {
+            if (!session.isEmpty()
+                    && SessionGrouping.startsNewSession(
+                            session.get(session.size() - 1), m, sessions.gap())) {
                 closeSession();
             }
             session.add(m);
@@ -311,9 +400,11 @@ public final class IndexVerifier {
                     checkWriteBack(m.id(), sessionWriteBack.get(m.id()), null);
                 }
             } else {
-                for (List<SessionMessage> chunk : SessionChunker.chunks(channelName, session, tokenCounter,
-                        sessions.maxTokens())) {
-                    String pointId = PointIds.forChunk(guildId, channelId, chunk.get(0).id()).toString();
+                for (List<SessionMessage> chunk :
+                        SessionChunker.chunks(
+                                channelName, session, tokenCounter, sessions.maxTokens())) {
+                    String pointId =
+                            PointIds.forChunk(guildId, channelId, chunk.get(0).id()).toString();
                     List<Long> ids = chunk.stream().map(SessionMessage::id).toList();
                     for (SessionMessage m : chunk) {
                         checkWriteBack(m.id(), sessionWriteBack.get(m.id()), pointId);
@@ -331,8 +422,17 @@ public final class IndexVerifier {
 
         void checkWriteBack(long messageId, String recorded, String expected) {
             if (!Objects.equals(recorded, expected)) {
-                report.add(new Finding(Finding.Kind.WRITE_BACK, guildId, channelId, expected, List.of(messageId),
-                        "messages.qdrant_point_id is " + recorded + ", expected " + expected));
+                report.add(
+                        new Finding(
+                                Finding.Kind.WRITE_BACK,
+                                guildId,
+                                channelId,
+                                expected,
+                                List.of(messageId),
+                                "messages.qdrant_point_id is "
+                                        + recorded
+                                        + ", expected "
+                                        + expected));
             }
         }
 
@@ -345,7 +445,8 @@ public final class IndexVerifier {
                 ids.add(PointIdFactory.id(UUID.fromString(e.pointId())));
             }
             Map<String, RetrievedPoint> found = new HashMap<>();
-            for (RetrievedPoint p : qdrant.retrieveAsync(collection, ids, true, false, null).get()) {
+            for (RetrievedPoint p :
+                    qdrant.retrieveAsync(collection, ids, true, false, null).get()) {
                 found.put(p.getId().getUuid(), p);
             }
             for (Expected e : pending) {
@@ -356,17 +457,31 @@ public final class IndexVerifier {
 
         void compare(Expected e, RetrievedPoint p) throws Exception {
             if (p == null) {
-                report.add(new Finding(Finding.Kind.UNCOVERED, guildId, channelId, e.pointId(), e.messageIds(),
-                        "their session's point is missing from Qdrant"));
+                report.add(
+                        new Finding(
+                                Finding.Kind.UNCOVERED,
+                                guildId,
+                                channelId,
+                                e.pointId(),
+                                e.messageIds(),
+                                "their session's point is missing from Qdrant"));
                 return;
             }
             report.pointsChecked++;
             Map<String, Value> payload = p.getPayloadMap();
             long guild = integer(payload, PayloadSchema.GUILD_ID);
             if (guild != guildId) {
-                report.addPointFinding(new Finding(Finding.Kind.WRONG_GUILD, guild, channelId, e.pointId(),
-                        e.messageIds(), "the payload names guild " + Long.toUnsignedString(guild)
-                                + " but these messages belong to guild " + Long.toUnsignedString(guildId)));
+                report.addPointFinding(
+                        new Finding(
+                                Finding.Kind.WRONG_GUILD,
+                                guild,
+                                channelId,
+                                e.pointId(),
+                                e.messageIds(),
+                                "the payload names guild "
+                                        + Long.toUnsignedString(guild)
+                                        + " but these messages belong to guild "
+                                        + Long.toUnsignedString(guildId)));
                 return;
             }
             List<Long> actualIds = integers(payload, PayloadSchema.MESSAGE_IDS);
@@ -375,33 +490,74 @@ public final class IndexVerifier {
                 missing.removeAll(actualIds);
                 List<Long> extra = new ArrayList<>(actualIds);
                 extra.removeAll(e.messageIds());
-                report.addPointFinding(new Finding(Finding.Kind.STALE, guildId, channelId, e.pointId(), actualIds,
-                        "message_ids disagree with Postgres: should be " + e.messageIds() + " (extra " + extra
-                                + ", missing " + missing + ")"));
+                report.addPointFinding(
+                        new Finding(
+                                Finding.Kind.STALE,
+                                guildId,
+                                channelId,
+                                e.pointId(),
+                                actualIds,
+                                "message_ids disagree with Postgres: should be "
+                                        + e.messageIds()
+                                        + " (extra "
+                                        + extra
+                                        + ", missing "
+                                        + missing
+                                        + ")"));
                 if (!missing.isEmpty()) {
-                    report.add(new Finding(Finding.Kind.UNCOVERED, guildId, channelId, e.pointId(), missing,
-                            "missing from their session's point"));
+                    report.add(
+                            new Finding(
+                                    Finding.Kind.UNCOVERED,
+                                    guildId,
+                                    channelId,
+                                    e.pointId(),
+                                    missing,
+                                    "missing from their session's point"));
                 }
                 return;
             }
-            String content = payload.containsKey(PayloadSchema.CONTENT)
-                    ? payload.get(PayloadSchema.CONTENT).getStringValue() : "";
+            String content =
+                    payload.containsKey(PayloadSchema.CONTENT)
+                            ? payload.get(PayloadSchema.CONTENT).getStringValue()
+                            : "";
             boolean cut = content.length() >= SessionPayload.MAX_CONTENT_CHARS - 1;
             if (!SessionTextRenderer.matchesIgnoringNames(content, e.messages(), cut)) {
-                report.addPointFinding(new Finding(Finding.Kind.STALE, guildId, channelId, e.pointId(), e.messageIds(),
-                        "content disagrees with the messages' current text (an edit or delete not applied)"));
+                report.addPointFinding(
+                        new Finding(
+                                Finding.Kind.STALE,
+                                guildId,
+                                channelId,
+                                e.pointId(),
+                                e.messageIds(),
+                                "content disagrees with the messages' current text (an edit or delete not applied)"));
                 return;
             }
             if (integer(payload, PayloadSchema.CHANNEL_ID) != channelId) {
-                report.addPointFinding(new Finding(Finding.Kind.STALE, guildId, channelId, e.pointId(), e.messageIds(),
-                        "the payload names channel " + Long.toUnsignedString(integer(payload, PayloadSchema.CHANNEL_ID))));
+                report.addPointFinding(
+                        new Finding(
+                                Finding.Kind.STALE,
+                                guildId,
+                                channelId,
+                                e.pointId(),
+                                e.messageIds(),
+                                "the payload names channel "
+                                        + Long.toUnsignedString(
+                                                integer(payload, PayloadSchema.CHANNEL_ID))));
                 return;
             }
-            String pointModel = payload.containsKey(PayloadSchema.MODEL)
-                    ? payload.get(PayloadSchema.MODEL).getStringValue() : "";
+            String pointModel =
+                    payload.containsKey(PayloadSchema.MODEL)
+                            ? payload.get(PayloadSchema.MODEL).getStringValue()
+                            : "";
             if (!pointModel.equals(model)) {
-                report.addPointFinding(new Finding(Finding.Kind.STALE, guildId, channelId, e.pointId(), e.messageIds(),
-                        "embedded with model " + pointModel + ", the index uses " + model));
+                report.addPointFinding(
+                        new Finding(
+                                Finding.Kind.STALE,
+                                guildId,
+                                channelId,
+                                e.pointId(),
+                                e.messageIds(),
+                                "embedded with model " + pointModel + ", the index uses " + model));
             }
         }
 
@@ -410,9 +566,13 @@ public final class IndexVerifier {
                 closeSession();
             }
             comparePending();
-            scroll(Filter.newBuilder().addMust(match(PayloadSchema.GUILD_ID, guildId))
-                    .addMust(match(PayloadSchema.CHANNEL_ID, channelId)).build(),
-                    WithPayloadSelectorFactory.include(KEY_FIELDS), p -> {
+            scroll(
+                    Filter.newBuilder()
+                            .addMust(match(PayloadSchema.GUILD_ID, guildId))
+                            .addMust(match(PayloadSchema.CHANNEL_ID, channelId))
+                            .build(),
+                    WithPayloadSelectorFactory.include(KEY_FIELDS),
+                    p -> {
                         if (!expectedIds.contains(p.getId().getUuid())) {
                             classifyUnexpected(p, guildId);
                         }

@@ -1,23 +1,26 @@
 package io.discordrag.indexer.job.verify;
 
-import static org.apache.flink.util.Preconditions.checkArgument;
-
 import io.discordrag.indexer.job.config.IndexerConfig;
 import io.discordrag.indexer.job.config.IndexerOptions;
 import io.discordrag.indexer.job.sink.qdrant.QdrantClients;
 import io.discordrag.indexer.udf.cli.CommandLine;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
+
 import io.qdrant.client.QdrantClient;
-import java.io.PrintStream;
-import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
 
+import java.io.PrintStream;
+import java.time.Duration;
+
+import static org.apache.flink.util.Preconditions.checkArgument;
+
 /**
- * {@code verify [--guild ID] [--max-findings N] [job options]}: checks the index against Postgres with
- * {@link IndexVerifier}, using the job's own options (same {@code --config} file, same secrets from the
- * environment) in the job's dialect ({@link VerifyOptions#commandLine()}). Findings go to standard output
- * one per line, then a summary; progress goes to standard error. Exit codes: 0 clean, 1 inconsistencies
- * found, 2 bad arguments (one line on standard error), 3 could not complete.
+ * {@code verify [--guild ID] [--max-findings N] [job options]}: checks the index against Postgres
+ * with {@link IndexVerifier}, using the job's own options (same {@code --config} file, same secrets
+ * from the environment) in the job's dialect ({@link VerifyOptions#commandLine()}). Findings go to
+ * standard output one per line, then a summary; progress goes to standard error. Exit codes: 0
+ * clean, 1 inconsistencies found, 2 bad arguments (one line on standard error), 3 could not
+ * complete.
  */
 public final class VerifyCommand {
 
@@ -28,7 +31,8 @@ public final class VerifyCommand {
     static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(5);
 
     static String usage() {
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "Usage: verify [--guild ID] [--max-findings N] [--config FILE] [--key value]...",
                 "",
                 "Compares Postgres with the Qdrant collection and lists, with ids: messages that should be indexed",
@@ -67,23 +71,39 @@ public final class VerifyCommand {
     /** The parsed and validated arguments. */
     static Arguments parse(String[] args) {
         Configuration parsed = VerifyOptions.commandLine().parse(args).config();
-        Long guild = parsed.getOptional(VerifyOptions.GUILD)
-                .map(g -> CommandLine.snowflake(VerifyOptions.GUILD.key(), g)).orElse(null);
+        Long guild =
+                parsed.getOptional(VerifyOptions.GUILD)
+                        .map(g -> CommandLine.snowflake(VerifyOptions.GUILD.key(), g))
+                        .orElse(null);
         int maxFindings = parsed.get(VerifyOptions.MAX_FINDINGS);
-        checkArgument(maxFindings >= 0, "max-findings needs a count of 0 or more, got %s", maxFindings);
+        checkArgument(
+                maxFindings >= 0, "max-findings needs a count of 0 or more, got %s", maxFindings);
         return new Arguments(guild, maxFindings, IndexerConfig.of(parsed));
     }
 
     /** Runs the verification and prints it; returns the exit code. */
-    public static int execute(IndexerConfig config, Long guild, int maxFindings, PrintStream out, PrintStream err) {
+    public static int execute(
+            IndexerConfig config, Long guild, int maxFindings, PrintStream out, PrintStream err) {
         String collection = config.get(IndexerOptions.QDRANT_COLLECTION);
-        err.println("verify: " + (guild == null ? "every guild" : "guild " + Long.toUnsignedString(guild))
-                + " of collection " + collection + " against " + config.postgres().jdbcUrl());
+        err.println(
+                "verify: "
+                        + (guild == null ? "every guild" : "guild " + Long.toUnsignedString(guild))
+                        + " of collection "
+                        + collection
+                        + " against "
+                        + config.postgres().jdbcUrl());
         try (EmbeddingModelPool.Lease lease = EmbeddingModelPool.acquire(config.embedding());
                 QdrantClient client = QdrantClients.create(config.qdrantConnection())) {
-            IndexVerifier verifier = new IndexVerifier(config.postgres(), client, collection, config.sessions(),
-                    config.embedding().model().id(), lease.model().tokenizer()::countTokens, err::println,
-                    PROGRESS_INTERVAL);
+            IndexVerifier verifier =
+                    new IndexVerifier(
+                            config.postgres(),
+                            client,
+                            collection,
+                            config.sessions(),
+                            config.embedding().model().id(),
+                            lease.model().tokenizer()::countTokens,
+                            err::println,
+                            PROGRESS_INTERVAL);
             VerifyReport report = verifier.verify(guild, maxFindings);
             for (Finding f : report.findings()) {
                 out.println(f);
@@ -91,8 +111,10 @@ public final class VerifyCommand {
             out.println(report.summary());
             return report.clean() ? CLEAN : INCONSISTENT;
         } catch (Exception e) {
-            Throwable cause = e.getCause() != null && e instanceof java.util.concurrent.ExecutionException
-                    ? e.getCause() : e;
+            Throwable cause =
+                    e.getCause() != null && e instanceof java.util.concurrent.ExecutionException
+                            ? e.getCause()
+                            : e;
             err.println("verify: could not complete: " + cause);
             return FAILED;
         }

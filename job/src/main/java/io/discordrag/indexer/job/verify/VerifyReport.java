@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What one {@code verify} run found: exact counts per {@link Finding.Kind}, the first
- * {@code maxFindings} findings in full, and how much was checked. Clean means no finding at all.
+ * What one {@code verify} run found: exact counts per {@link Finding.Kind}, the first {@code
+ * maxFindings} findings in full, and how much was checked. Clean means no finding at all.
  */
 public final class VerifyReport {
 
@@ -38,7 +38,10 @@ public final class VerifyReport {
         }
     }
 
-    /** Records a finding about a point once, however many checks reach it; false if already reported. */
+    /**
+     * Records a finding about a point once, however many checks reach it; false if already
+     * reported.
+     */
     boolean addPointFinding(Finding f) {
         if (!reportedPoints.add(f.kind() + " " + f.pointId())) {
             return false;
@@ -74,13 +77,17 @@ public final class VerifyReport {
 
     /** One line: clean, or the count per kind. */
     public String summary() {
-        String scope = String.format("%,d messages in %,d channels of %,d guilds, %,d points checked in %.1f s",
-                messagesRead, channels, guilds, pointsChecked, seconds);
+        String scope =
+                String.format(
+                        "%,d messages in %,d channels of %,d guilds, %,d points checked in %.1f s",
+                        messagesRead, channels, guilds, pointsChecked, seconds);
         if (clean()) {
             return "verify: clean — " + scope;
         }
-        StringBuilder sb = new StringBuilder("verify: ").append(String.format("%,d", total()))
-                .append(" inconsistencies —");
+        StringBuilder sb =
+                new StringBuilder("verify: ")
+                        .append(String.format("%,d", total()))
+                        .append(" inconsistencies —");
         for (Map.Entry<Finding.Kind, Long> e : counts.entrySet()) {
             sb.append(' ').append(e.getKey().name().toLowerCase()).append(' ').append(e.getValue());
         }

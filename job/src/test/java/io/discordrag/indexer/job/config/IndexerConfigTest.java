@@ -1,20 +1,22 @@
 package io.discordrag.indexer.job.config;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import io.discordrag.indexer.udf.cli.CommandLine;
+import io.discordrag.indexer.udf.cli.EmbedOptions;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.discordrag.indexer.udf.cli.CommandLine;
-import io.discordrag.indexer.udf.cli.EmbedOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.configuration.ConfigOption;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class IndexerConfigTest {
 
@@ -36,9 +38,18 @@ class IndexerConfigTest {
     @Test
     void argumentsOverrideTheConfigFileWhichOverridesDefaults(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("indexer.properties");
-        Files.writeString(file, "session.gap: 30 min\npostgres.host = db.internal\nembedding.model=all-MiniLM-L6-v2-q\n");
-        IndexerConfig c = IndexerConfig.fromArgs("--config", file.toString(), "--postgres.host", "other",
-                "--session.min-messages=3", "--mode", "streaming");
+        Files.writeString(
+                file,
+                "session.gap: 30 min\npostgres.host = db.internal\nembedding.model=all-MiniLM-L6-v2-q\n");
+        IndexerConfig c =
+                IndexerConfig.fromArgs(
+                        "--config",
+                        file.toString(),
+                        "--postgres.host",
+                        "other",
+                        "--session.min-messages=3",
+                        "--mode",
+                        "streaming");
         assertThat(c.sessions().gap()).isEqualTo(Duration.ofMinutes(30));
         assertThat(c.postgres().host()).isEqualTo("other");
         assertThat(c.sessions().minMessages()).isEqualTo(3);
@@ -50,10 +61,13 @@ class IndexerConfigTest {
         assertThatThrownBy(() -> IndexerConfig.fromArgs("--sesion.gap", "5 min"))
                 .hasMessageContaining("unknown option 'sesion.gap'");
         assertThatThrownBy(() -> IndexerConfig.fromArgs("--postgres.password", "hunter2"))
-                .hasMessageContaining("secrets are read from the environment variable named by postgres.password-env")
+                .hasMessageContaining(
+                        "secrets are read from the environment variable named by postgres.password-env")
                 .hasMessageNotContaining("hunter2");
-        assertThatThrownBy(() -> IndexerConfig.fromArgs("--qdrant.api-key", "k")).hasMessageContaining("qdrant.api-key-env");
-        assertThatThrownBy(() -> IndexerConfig.fromArgs("--session.gap")).hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> IndexerConfig.fromArgs("--qdrant.api-key", "k"))
+                .hasMessageContaining("qdrant.api-key-env");
+        assertThatThrownBy(() -> IndexerConfig.fromArgs("--session.gap"))
+                .hasMessageContaining("needs a value");
         assertThatThrownBy(() -> IndexerConfig.fromArgs("--session.min-messages", "0"))
                 .hasMessageContaining("session.min-messages");
         assertThatThrownBy(() -> IndexerConfig.fromArgs("--postgres.slot", "Bad-Slot"))
@@ -72,21 +86,30 @@ class IndexerConfigTest {
     @Test
     void theOptionsHelpAndAcceptedKeysAreDerivedFromTheFields() {
         List<String> keys = IndexerOptions.all().stream().map(ConfigOption::key).toList();
-        assertThat(keys).as("every ConfigOption field, sorted by key").containsExactlyElementsOf(declaredKeys());
+        assertThat(keys)
+                .as("every ConfigOption field, sorted by key")
+                .containsExactlyElementsOf(declaredKeys());
         assertThat(IndexerConfig.commandLine().options()).isEqualTo(IndexerOptions.all());
 
         String help = IndexerConfig.help();
         int at = -1;
         for (ConfigOption<?> o : IndexerOptions.all()) {
             int next = help.indexOf("--" + o.key() + " ");
-            assertThat(next).as("--help lists %s after the option before it", o.key()).isGreaterThan(at);
+            assertThat(next)
+                    .as("--help lists %s after the option before it", o.key())
+                    .isGreaterThan(at);
             assertThat(help.substring(next)).contains("default: " + CommandLine.defaultText(o));
             at = next;
-            if (o.hasDefaultValue()) { // the default, as documented, is accepted under the option's key
-                assertThat(IndexerConfig.fromArgs("--" + o.key(), CommandLine.defaultText(o))).isNotNull();
+            if (o.hasDefaultValue()) { // the default, as documented, is accepted under the
+                // option's key
+                assertThat(IndexerConfig.fromArgs("--" + o.key(), CommandLine.defaultText(o)))
+                        .isNotNull();
             }
         }
-        assertThat(help).contains("default: 15 min").contains("default: discord_messages").contains("default: streaming");
+        assertThat(help)
+                .contains("default: 15 min")
+                .contains("default: discord_messages")
+                .contains("default: streaming");
     }
 
     private static List<String> declaredKeys() {
@@ -99,20 +122,37 @@ class IndexerConfigTest {
 
     @Test
     void oldSpellingsNameTheKeyToUse() {
-        Map<String, String> renamed = Map.of("--qdrant-host", "--qdrant.host", "--qdrant-port", "--qdrant.port",
-                "--qdrant-tls", "--qdrant.tls", "--qdrant-api-key-file", "--qdrant.api-key-file",
-                "--collection", "--qdrant.collection", "--model", "--embedding.model",
-                "--batch-size", "--embedding.batch.max-size");
-        renamed.forEach((old, key) -> assertThatThrownBy(() -> IndexerConfig.fromArgs(old, "x"))
-                .hasMessage(old + " is no longer an option: use " + key));
-        assertThatThrownBy(() -> IndexerConfig.fromArgs("--qdrant-tls")).hasMessageContaining("use --qdrant.tls");
+        Map<String, String> renamed =
+                Map.of(
+                        "--qdrant-host",
+                        "--qdrant.host",
+                        "--qdrant-port",
+                        "--qdrant.port",
+                        "--qdrant-tls",
+                        "--qdrant.tls",
+                        "--qdrant-api-key-file",
+                        "--qdrant.api-key-file",
+                        "--collection",
+                        "--qdrant.collection",
+                        "--model",
+                        "--embedding.model",
+                        "--batch-size",
+                        "--embedding.batch.max-size");
+        renamed.forEach(
+                (old, key) ->
+                        assertThatThrownBy(() -> IndexerConfig.fromArgs(old, "x"))
+                                .hasMessage(old + " is no longer an option: use " + key));
+        assertThatThrownBy(() -> IndexerConfig.fromArgs("--qdrant-tls"))
+                .hasMessageContaining("use --qdrant.tls");
     }
 
     @Test
     void theEmbedCommandsSharedKeysAreTheJobsOptions() {
         assertThat(EmbedOptions.MODEL.key()).isEqualTo(IndexerOptions.EMBEDDING_MODEL.key());
-        assertThat(EmbedOptions.MODEL.defaultValue()).isEqualTo(IndexerOptions.EMBEDDING_MODEL.defaultValue());
-        assertThat(EmbedOptions.BATCH_MAX_SIZE.key()).isEqualTo(IndexerOptions.EMBEDDING_BATCH_MAX_SIZE.key());
+        assertThat(EmbedOptions.MODEL.defaultValue())
+                .isEqualTo(IndexerOptions.EMBEDDING_MODEL.defaultValue());
+        assertThat(EmbedOptions.BATCH_MAX_SIZE.key())
+                .isEqualTo(IndexerOptions.EMBEDDING_BATCH_MAX_SIZE.key());
         assertThat(EmbedOptions.BATCH_MAX_SIZE.defaultValue())
                 .isEqualTo(IndexerOptions.EMBEDDING_BATCH_MAX_SIZE.defaultValue());
     }
@@ -121,6 +161,7 @@ class IndexerConfigTest {
     @MethodSource("io.discordrag.indexer.job.config.BadOptionValues#everyOption")
     void everyOptionRefusesABadValueNamingTheKey(String key, String bad) {
         assertThatThrownBy(() -> IndexerConfig.fromArgs("--" + key, bad))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(key);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(key);
     }
 }

@@ -13,11 +13,12 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * A seeded, replayable stream of changes to {@code messages} for failure tests: three channels in two
- * guilds get six conversation sessions each (inserted roughly in time order, locally shuffled), then a
- * mix of edits, edits that empty a message, soft and hard deletes, and "bridge" messages that merge two
- * indexed sessions — one bridge per channel is deleted again, splitting them. The same seed gives the
- * same statements, so a failure-free run and a run with failures end with the same table.
+ * A seeded, replayable stream of changes to {@code messages} for failure tests: three channels in
+ * two guilds get six conversation sessions each (inserted roughly in time order, locally shuffled),
+ * then a mix of edits, edits that empty a message, soft and hard deletes, and "bridge" messages
+ * that merge two indexed sessions — one bridge per channel is deleted again, splitting them. The
+ * same seed gives the same statements, so a failure-free run and a run with failures end with the
+ * same table.
  */
 final class ChatWorkload {
 
@@ -26,11 +27,28 @@ final class ChatWorkload {
 
     /** (guild, channel) of the three channels. */
     static final long[][] CHANNELS = {{1, 11}, {1, 12}, {2, 21}};
+
     static final long[] USERS = {1, 2, 3, 4};
     private static final Instant T0 = Instant.parse("2024-03-01T09:00:00Z");
     private static final int SESSIONS = 6;
-    private static final String[] WORDS = {"deploy", "rollback", "lunch", "review", "flaky", "metrics", "coffee",
-        "incident", "release", "schema", "index", "vector", "question", "answer", "thanks", "tomorrow"};
+    private static final String[] WORDS = {
+        "deploy",
+        "rollback",
+        "lunch",
+        "review",
+        "flaky",
+        "metrics",
+        "coffee",
+        "incident",
+        "release",
+        "schema",
+        "index",
+        "vector",
+        "question",
+        "answer",
+        "thanks",
+        "tomorrow"
+    };
 
     final long seed;
     final List<List<Step>> batches;
@@ -53,7 +71,8 @@ final class ChatWorkload {
                     inserts.add(insert(id, ch, r, 30 * s + 2 * k));
                     live.add(id);
                 }
-                if (s == 1 || s == 3) { // a bridge halfway to the next session, which starts 30 minutes later
+                if (s == 1 || s == 3) { // a bridge halfway to the next session, which starts 30
+                    // minutes later
                     long id = nextId++;
                     int last = 2 * (size - 1);
                     changes.add(insert(id, ch, r, 30 * s + last + (30 - last) / 2));
@@ -62,7 +81,8 @@ final class ChatWorkload {
             }
             splits.add(new Step("DELETE FROM messages WHERE id = ?", bridges.get(1)));
         }
-        // the channels' messages interleaved in time order, as a live server sends them, with local disorder
+        // the channels' messages interleaved in time order, as a live server sends them, with local
+        // disorder
         Collections.shuffle(inserts, new Random(seed + 1));
         inserts.sort((a, b) -> Long.compare(minuteOf(a), minuteOf(b)));
         for (int i = 0; i + 1 < inserts.size(); i += 4) {
@@ -83,9 +103,14 @@ final class ChatWorkload {
                     changes.add(new Step("DELETE FROM messages WHERE id = ?", id));
                     gone.add(id);
                 }
-                case 2 -> changes.add(new Step("UPDATE messages SET content = '' WHERE id = ?", id));
-                default -> changes.add(new Step("UPDATE messages SET content = ? WHERE id = ?",
-                        "edited: " + sentence(r), id));
+                case 2 ->
+                        changes.add(new Step("UPDATE messages SET content = '' WHERE id = ?", id));
+                default ->
+                        changes.add(
+                                new Step(
+                                        "UPDATE messages SET content = ? WHERE id = ?",
+                                        "edited: " + sentence(r),
+                                        id));
             }
         }
         Collections.shuffle(changes, new Random(seed + 2));
@@ -103,8 +128,14 @@ final class ChatWorkload {
     }
 
     private static Step insert(long id, long[] channel, Random r, int minute) {
-        return new Step("INSERT INTO messages (id, guild_id, channel_id, author_id, content, message_timestamp) "
-                + "VALUES (?, ?, ?, ?, ?, ?)", id, channel[0], channel[1], USERS[r.nextInt(USERS.length)], sentence(r),
+        return new Step(
+                "INSERT INTO messages (id, guild_id, channel_id, author_id, content, message_timestamp) "
+                        + "VALUES (?, ?, ?, ?, ?, ?)",
+                id,
+                channel[0],
+                channel[1],
+                USERS[r.nextInt(USERS.length)],
+                sentence(r),
                 Timestamp.from(T0.plusSeconds(60L * minute)));
     }
 

@@ -5,14 +5,23 @@ import io.discordrag.indexer.job.config.IndexerConfig;
 import io.discordrag.indexer.job.sink.qdrant.PayloadSchema;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
 import io.discordrag.indexer.testing.qdrant.QdrantTarget;
+
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.WithPayloadSelectorFactory;
 import io.qdrant.client.WithVectorsSelectorFactory;
-import io.qdrant.client.grpc.JsonWithInt.Value;
 import io.qdrant.client.grpc.Common.PointId;
+import io.qdrant.client.grpc.JsonWithInt.Value;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
 import io.qdrant.client.grpc.Points.ScrollPoints;
 import io.qdrant.client.grpc.Points.ScrollResponse;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,13 +41,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import org.apache.flink.api.common.JobID;
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Runs the real streaming job (the same {@link IndexerJob#start} the main class uses) against the
@@ -57,43 +59,67 @@ final class IndexerFixture implements AutoCloseable {
     final String collection;
     private JobClient job;
 
-    IndexerFixture(EmbeddedPostgresExtension postgres, QdrantTarget qdrant, QdrantClient client, String name) {
+    IndexerFixture(
+            EmbeddedPostgresExtension postgres,
+            QdrantTarget qdrant,
+            QdrantClient client,
+            String name) {
         this.postgres = postgres;
         this.qdrant = qdrant;
         this.client = client;
         String base = name.toLowerCase().replaceAll("[^a-z0-9_]", "_");
-        this.slot = base.substring(0, Math.min(base.length(), 40)) + "_" + Long.toHexString(System.nanoTime());
-        // short: Flink cuts operator names (which include the collection) to 80 characters in metric ids
-        this.collection = QdrantTarget.uniqueCollectionName(name.substring(0, Math.min(name.length(), 24)));
+        this.slot =
+                base.substring(0, Math.min(base.length(), 40))
+                        + "_"
+                        + Long.toHexString(System.nanoTime());
+        // short: Flink cuts operator names (which include the collection) to 80 characters in
+        // metric ids
+        this.collection =
+                QdrantTarget.uniqueCollectionName(name.substring(0, Math.min(name.length(), 24)));
     }
 
-    /** A MiniCluster for the job: one TaskManager with 4 slots, metrics fetched every 500 ms for REST reads. */
+    /**
+     * A MiniCluster for the job: one TaskManager with 4 slots, metrics fetched every 500 ms for
+     * REST reads.
+     */
     static org.apache.flink.test.junit5.MiniClusterExtension miniCluster() {
         return miniCluster(new org.apache.flink.configuration.Configuration());
     }
 
     /**
-     * Like {@link #miniCluster()}, with {@code reporter} registered: tests read metrics from it directly,
-     * as the job updates them, instead of waiting for the REST metric fetcher.
+     * Like {@link #miniCluster()}, with {@code reporter} registered: tests read metrics from it
+     * directly, as the job updates them, instead of waiting for the REST metric fetcher.
      */
-    static org.apache.flink.test.junit5.MiniClusterExtension miniCluster(InMemoryReporter reporter) {
-        return miniCluster(reporter.addToConfiguration(new org.apache.flink.configuration.Configuration()));
+    static org.apache.flink.test.junit5.MiniClusterExtension miniCluster(
+            InMemoryReporter reporter) {
+        return miniCluster(
+                reporter.addToConfiguration(new org.apache.flink.configuration.Configuration()));
     }
 
     private static org.apache.flink.test.junit5.MiniClusterExtension miniCluster(
             org.apache.flink.configuration.Configuration c) {
-        c.set(org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500));
+        c.set(
+                org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL,
+                Duration.ofMillis(500));
         return new org.apache.flink.test.junit5.MiniClusterExtension(
                 new org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration.Builder()
-                        .setConfiguration(c).setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+                        .setConfiguration(c)
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(4)
+                        .build());
     }
 
     /** Empties the tables and makes a fixture named after the running test. */
-    static IndexerFixture forTest(EmbeddedPostgresExtension postgres,
-            io.discordrag.indexer.testing.qdrant.QdrantExtension qdrant, org.junit.jupiter.api.TestInfo test)
+    static IndexerFixture forTest(
+            EmbeddedPostgresExtension postgres,
+            io.discordrag.indexer.testing.qdrant.QdrantExtension qdrant,
+            org.junit.jupiter.api.TestInfo test)
             throws SQLException {
         postgres.truncateAll();
-        return new IndexerFixture(postgres, qdrant.target(), qdrant.client(),
+        return new IndexerFixture(
+                postgres,
+                qdrant.target(),
+                qdrant.client(),
                 test.getTestMethod().orElseThrow().getName());
     }
 
@@ -137,28 +163,33 @@ final class IndexerFixture implements AutoCloseable {
     }
 
     /**
-     * Runs the job in a bounded mode ({@code backfill}) to its end and returns the job's accumulators
-     * (rows read, points upserted and deleted).
+     * Runs the job in a bounded mode ({@code backfill}) to its end and returns the job's
+     * accumulators (rows read, points upserted and deleted).
      */
     Map<String, Object> runToCompletion(Map<String, String> options) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobClient bounded = IndexerJob.start(env, config(options));
-        return bounded.getJobExecutionResult().get(5, java.util.concurrent.TimeUnit.MINUTES)
+        return bounded.getJobExecutionResult()
+                .get(5, java.util.concurrent.TimeUnit.MINUTES)
                 .getAllAccumulatorResults();
     }
 
     /** Forgets what was indexed on the Postgres side (write-back), as before any run. */
     void resetWriteBack() throws SQLException {
-        postgres.execute("TRUNCATE message_sessions",
+        postgres.execute(
+                "TRUNCATE message_sessions",
                 "UPDATE messages SET qdrant_point_id = NULL WHERE qdrant_point_id IS NOT NULL");
     }
 
     /** message_sessions as rows of text (every column, indexed_at included), by id. */
     Map<String, String> sessionTable() throws SQLException {
         Map<String, String> out = new TreeMap<>();
-        try (Connection c = postgres.adminConnection(); ResultSet rs = c.createStatement().executeQuery(
-                "SELECT id, guild_id, channel_id, start_time, end_time, message_ids, message_count, chunk, model, "
-                        + "content_fingerprint, indexed_at FROM message_sessions")) {
+        try (Connection c = postgres.adminConnection();
+                ResultSet rs =
+                        c.createStatement()
+                                .executeQuery(
+                                        "SELECT id, guild_id, channel_id, start_time, end_time, message_ids, message_count, chunk, model, "
+                                                + "content_fingerprint, indexed_at FROM message_sessions")) {
             int n = rs.getMetaData().getColumnCount();
             while (rs.next()) {
                 StringBuilder row = new StringBuilder();
@@ -180,22 +211,31 @@ final class IndexerFixture implements AutoCloseable {
     }
 
     private void awaitRunning() throws Exception {
-        await("job running", Duration.ofMinutes(1), () -> {
-            try {
-                return status() == JobStatus.RUNNING;
-            } catch (Exception e) {
-                return false;
-            }
-        }, () -> "status not RUNNING");
+        await(
+                "job running",
+                Duration.ofMinutes(1),
+                () -> {
+                    try {
+                        return status() == JobStatus.RUNNING;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                },
+                () -> "status not RUNNING");
         // The CDC source opens its slot after the snapshot; give it a moment to start streaming.
-        await("replication slot active", Duration.ofMinutes(1), () -> slotActive().orElse(false),
+        await(
+                "replication slot active",
+                Duration.ofMinutes(1),
+                () -> slotActive().orElse(false),
                 () -> "slot " + slot + " not active");
     }
 
     /** Whether a job holds the replication slot; empty if that cannot be read. */
     private java.util.Optional<Boolean> slotActive() {
         try (Connection c = postgres.adminConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement(
+                                "SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {
                 return java.util.Optional.of(rs.next() && rs.getBoolean(1));
@@ -205,9 +245,15 @@ final class IndexerFixture implements AutoCloseable {
         }
     }
 
-    /** Waits until no job holds the replication slot (a cancelled job's connection closes shortly after). */
+    /**
+     * Waits until no job holds the replication slot (a cancelled job's connection closes shortly
+     * after).
+     */
     void awaitSlotInactive() throws InterruptedException {
-        await("replication slot inactive", Duration.ofMinutes(1), () -> !slotActive().orElse(true),
+        await(
+                "replication slot inactive",
+                Duration.ofMinutes(1),
+                () -> !slotActive().orElse(true),
                 () -> "slot " + slot + " still active");
     }
 
@@ -219,13 +265,17 @@ final class IndexerFixture implements AutoCloseable {
             } catch (ExecutionException ignored) {
                 // already finished
             }
-            await("job cancelled", Duration.ofMinutes(1), () -> {
-                try {
-                    return status().isGloballyTerminalState();
-                } catch (Exception e) {
-                    return true;
-                }
-            }, () -> "job did not stop");
+            await(
+                    "job cancelled",
+                    Duration.ofMinutes(1),
+                    () -> {
+                        try {
+                            return status().isGloballyTerminalState();
+                        } catch (Exception e) {
+                            return true;
+                        }
+                    },
+                    () -> "job did not stop");
         }
         job = null;
     }
@@ -233,20 +283,31 @@ final class IndexerFixture implements AutoCloseable {
     @Override
     public void close() throws Exception {
         stopJob();
-        await("slot dropped", Duration.ofMinutes(1), () -> {
-            try {
-                postgres.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
-                        + "WHERE slot_name = '" + slot + "' AND NOT active");
-                try (Connection c = postgres.adminConnection();
-                        ResultSet rs = c.createStatement().executeQuery(
-                                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
-                    rs.next();
-                    return rs.getInt(1) == 0;
-                }
-            } catch (SQLException e) {
-                return false;
-            }
-        }, () -> "slot " + slot + " still present");
+        await(
+                "slot dropped",
+                Duration.ofMinutes(1),
+                () -> {
+                    try {
+                        postgres.execute(
+                                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                                        + "WHERE slot_name = '"
+                                        + slot
+                                        + "' AND NOT active");
+                        try (Connection c = postgres.adminConnection();
+                                ResultSet rs =
+                                        c.createStatement()
+                                                .executeQuery(
+                                                        "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
+                                                                + slot
+                                                                + "'")) {
+                            rs.next();
+                            return rs.getInt(1) == 0;
+                        }
+                    } catch (SQLException e) {
+                        return false;
+                    }
+                },
+                () -> "slot " + slot + " still present");
         try {
             client.deleteCollectionAsync(collection).get();
         } catch (ExecutionException ignored) {
@@ -257,24 +318,38 @@ final class IndexerFixture implements AutoCloseable {
     // ------------------------------------------------------------------ Postgres data
 
     void user(long id, String username, String globalName) throws SQLException {
-        update("INSERT INTO users (id, username, global_name) VALUES (?, ?, ?)", id, username, globalName);
+        update(
+                "INSERT INTO users (id, username, global_name) VALUES (?, ?, ?)",
+                id,
+                username,
+                globalName);
     }
 
     void channel(long id, long guild, String name) throws SQLException {
         update("INSERT INTO channels (id, guild_id, name) VALUES (?, ?, ?)", id, guild, name);
     }
 
-    void message(long id, long guild, long channel, long author, String content, Instant time) throws SQLException {
-        update("INSERT INTO messages (id, guild_id, channel_id, author_id, content, message_timestamp) "
-                + "VALUES (?, ?, ?, ?, ?, ?)", id, guild, channel, author, content, Timestamp.from(time));
+    void message(long id, long guild, long channel, long author, String content, Instant time)
+            throws SQLException {
+        update(
+                "INSERT INTO messages (id, guild_id, channel_id, author_id, content, message_timestamp) "
+                        + "VALUES (?, ?, ?, ?, ?, ?)",
+                id,
+                guild,
+                channel,
+                author,
+                content,
+                Timestamp.from(time));
     }
 
     /** Inserts many messages in one transaction. */
     void messages(List<Msg> messages) throws SQLException {
         try (Connection c = postgres.adminConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO messages (id, guild_id, channel_id, "
-                    + "author_id, content, message_timestamp) VALUES (?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement(
+                            "INSERT INTO messages (id, guild_id, channel_id, "
+                                    + "author_id, content, message_timestamp) VALUES (?, ?, ?, ?, ?, ?)")) {
                 for (Msg m : messages) {
                     ps.setLong(1, m.id());
                     ps.setLong(2, m.guild());
@@ -291,7 +366,8 @@ final class IndexerFixture implements AutoCloseable {
     }
 
     void update(String sql, Object... args) throws SQLException {
-        try (Connection c = postgres.adminConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = postgres.adminConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
@@ -303,7 +379,9 @@ final class IndexerFixture implements AutoCloseable {
     Map<Long, String> writtenBack() throws SQLException {
         Map<Long, String> out = new TreeMap<>();
         try (Connection c = postgres.adminConnection();
-                ResultSet rs = c.createStatement().executeQuery("SELECT id, qdrant_point_id FROM messages")) {
+                ResultSet rs =
+                        c.createStatement()
+                                .executeQuery("SELECT id, qdrant_point_id FROM messages")) {
             while (rs.next()) {
                 out.put(rs.getLong(1), rs.getString(2));
             }
@@ -315,7 +393,9 @@ final class IndexerFixture implements AutoCloseable {
     Map<String, List<Long>> sessionRows() throws SQLException {
         Map<String, List<Long>> out = new TreeMap<>();
         try (Connection c = postgres.adminConnection();
-                ResultSet rs = c.createStatement().executeQuery("SELECT id, message_ids FROM message_sessions")) {
+                ResultSet rs =
+                        c.createStatement()
+                                .executeQuery("SELECT id, message_ids FROM message_sessions")) {
             while (rs.next()) {
                 List<Long> ids = new ArrayList<>();
                 for (Long id : (Long[]) rs.getArray(2).getArray()) {
@@ -342,9 +422,12 @@ final class IndexerFixture implements AutoCloseable {
         }
         PointId offset = null;
         do {
-            ScrollPoints.Builder request = ScrollPoints.newBuilder().setCollectionName(collection).setLimit(256)
-                    .setWithPayload(WithPayloadSelectorFactory.enable(true))
-                    .setWithVectors(WithVectorsSelectorFactory.enable(true));
+            ScrollPoints.Builder request =
+                    ScrollPoints.newBuilder()
+                            .setCollectionName(collection)
+                            .setLimit(256)
+                            .setWithPayload(WithPayloadSelectorFactory.enable(true))
+                            .setWithVectors(WithVectorsSelectorFactory.enable(true));
             if (offset != null) {
                 request.setOffset(offset);
             }
@@ -359,7 +442,13 @@ final class IndexerFixture implements AutoCloseable {
     }
 
     /** A point as read back from Qdrant. */
-    record Point(String id, long guild, long channel, List<Long> messageIds, String content, int chunk,
+    record Point(
+            String id,
+            long guild,
+            long channel,
+            List<Long> messageIds,
+            String content,
+            int chunk,
             float[] vector) {
         static Point of(RetrievedPoint p) {
             Map<String, Value> payload = p.getPayloadMap();
@@ -373,41 +462,48 @@ final class IndexerFixture implements AutoCloseable {
             for (int i = 0; i < vector.length; i++) {
                 vector[i] = data.get(i);
             }
-            return new Point(p.getId().getUuid(), payload.get(PayloadSchema.GUILD_ID).getIntegerValue(),
-                    payload.get(PayloadSchema.CHANNEL_ID).getIntegerValue(), ids,
+            return new Point(
+                    p.getId().getUuid(),
+                    payload.get(PayloadSchema.GUILD_ID).getIntegerValue(),
+                    payload.get(PayloadSchema.CHANNEL_ID).getIntegerValue(),
+                    ids,
                     payload.get(PayloadSchema.CONTENT).getStringValue(),
-                    (int) payload.get(PayloadSchema.CHUNK).getIntegerValue(), vector);
+                    (int) payload.get(PayloadSchema.CHUNK).getIntegerValue(),
+                    vector);
         }
     }
 
     // ------------------------------------------------------------------ metrics (REST)
 
     /**
-     * Sum over all subtasks of the operator metric {@code id} as the REST API names it:
-     * {@code <operator name with spaces and colons as _>.<metric>}, e.g. {@code Embed_chunks.textsEmbedded}.
+     * Sum over all subtasks of the operator metric {@code id} as the REST API names it: {@code
+     * <operator name with spaces and colons as _>.<metric>}, e.g. {@code
+     * Embed_chunks.textsEmbedded}.
      */
     long metric(String restUrl, String name) throws Exception {
         return metric(restUrl, name, "sum");
     }
 
     /**
-     * Like {@link #metric(String, String)}, aggregated over subtasks with {@code agg} (sum, max, min).
-     * The REST metric store is filled asynchronously (the first request of a new job may find it empty),
-     * so a metric not listed yet is asked for again for a few seconds.
+     * Like {@link #metric(String, String)}, aggregated over subtasks with {@code agg} (sum, max,
+     * min). The REST metric store is filled asynchronously (the first request of a new job may find
+     * it empty), so a metric not listed yet is asked for again for a few seconds.
      */
     long metric(String restUrl, String name, String agg) throws Exception {
         return metric(restUrl, name::equals, name, agg);
     }
 
     /**
-     * Sum over all subtasks of the metrics whose REST id ends with {@code suffix}: for metrics of another
-     * library under label groups, e.g. Flink CDC's {@code ….table.messages.numInsertDMLRecords}.
+     * Sum over all subtasks of the metrics whose REST id ends with {@code suffix}: for metrics of
+     * another library under label groups, e.g. Flink CDC's {@code
+     * ….table.messages.numInsertDMLRecords}.
      */
     long metricEndingWith(String restUrl, String suffix) throws Exception {
         return metric(restUrl, id -> id.endsWith(suffix), "…" + suffix, "sum");
     }
 
-    private long metric(String restUrl, java.util.function.Predicate<String> id, String name, String agg)
+    private long metric(
+            String restUrl, java.util.function.Predicate<String> id, String name, String agg)
             throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
@@ -422,14 +518,21 @@ final class IndexerFixture implements AutoCloseable {
         }
     }
 
-    private long metricOnce(String restUrl, java.util.function.Predicate<String> wanted, String name, String agg)
+    private long metricOnce(
+            String restUrl, java.util.function.Predicate<String> wanted, String name, String agg)
             throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         JsonNode jobInfo = get(http, restUrl + "/jobs/" + jobId());
         long sum = 0;
         boolean found = false;
         for (JsonNode vertex : jobInfo.get("vertices")) {
-            String base = restUrl + "/jobs/" + jobId() + "/vertices/" + vertex.get("id").asText() + "/subtasks/metrics";
+            String base =
+                    restUrl
+                            + "/jobs/"
+                            + jobId()
+                            + "/vertices/"
+                            + vertex.get("id").asText()
+                            + "/subtasks/metrics";
             List<String> ids = new ArrayList<>();
             for (JsonNode m : get(http, base)) {
                 String id = m.get("id").asText();
@@ -452,15 +555,17 @@ final class IndexerFixture implements AutoCloseable {
     }
 
     /**
-     * How often the job has been restarted, through REST: the highest execution attempt of its source's
-     * subtasks (each failover of the whole job deploys every task again with the next attempt number).
+     * How often the job has been restarted, through REST: the highest execution attempt of its
+     * source's subtasks (each failover of the whole job deploys every task again with the next
+     * attempt number).
      */
     int restarts(String restUrl) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         JsonNode info = get(http, restUrl + "/jobs/" + jobId());
         String vertex = info.get("vertices").get(0).get("id").asText();
         int max = 0;
-        for (JsonNode subtask : get(http, restUrl + "/jobs/" + jobId() + "/vertices/" + vertex).get("subtasks")) {
+        for (JsonNode subtask :
+                get(http, restUrl + "/jobs/" + jobId() + "/vertices/" + vertex).get("subtasks")) {
             max = Math.max(max, subtask.get("attempt").asInt());
         }
         return max;
@@ -491,10 +596,13 @@ final class IndexerFixture implements AutoCloseable {
     }
 
     private static JsonNode get(HttpClient http, String url) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
-            throw new IllegalStateException("GET " + url + " → " + r.statusCode() + ": " + r.body());
+            throw new IllegalStateException(
+                    "GET " + url + " → " + r.statusCode() + ": " + r.body());
         }
         return JSON.readTree(r.body());
     }
@@ -503,7 +611,10 @@ final class IndexerFixture implements AutoCloseable {
 
     /** What one {@code verify} run printed and returned. */
     record VerifyRun(int exitCode, String out, String err) {
-        /** Asserts the exit code; a failure shows everything verify printed, its error output included. */
+        /**
+         * Asserts the exit code; a failure shows everything verify printed, its error output
+         * included.
+         */
         VerifyRun assertExit(int expected) {
             org.assertj.core.api.Assertions.assertThat(exitCode)
                     .as("verify's exit code; it printed:%n%s%n-- stderr --%n%s", out, err)
@@ -511,10 +622,17 @@ final class IndexerFixture implements AutoCloseable {
             return this;
         }
 
-        boolean lists(io.discordrag.indexer.job.verify.Finding.Kind kind, String pointId, String messages) {
-            return out.lines().anyMatch(l -> l.startsWith(kind.name() + " ")
-                    && (pointId == null || l.contains("point " + pointId))
-                    && (messages == null || l.contains("messages " + messages)));
+        boolean lists(
+                io.discordrag.indexer.job.verify.Finding.Kind kind,
+                String pointId,
+                String messages) {
+            return out.lines()
+                    .anyMatch(
+                            l ->
+                                    l.startsWith(kind.name() + " ")
+                                            && (pointId == null || l.contains("point " + pointId))
+                                            && (messages == null
+                                                    || l.contains("messages " + messages)));
         }
 
         long count(io.discordrag.indexer.job.verify.Finding.Kind kind) {
@@ -526,10 +644,17 @@ final class IndexerFixture implements AutoCloseable {
     VerifyRun verify(Map<String, String> options, Long guild) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        int code = io.discordrag.indexer.job.verify.VerifyCommand.execute(config(options), guild, 1000,
-                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
-                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-        return new VerifyRun(code, out.toString(java.nio.charset.StandardCharsets.UTF_8),
+        int code =
+                io.discordrag.indexer.job.verify.VerifyCommand.execute(
+                        config(options),
+                        guild,
+                        1000,
+                        new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                        new java.io.PrintStream(
+                                err, true, java.nio.charset.StandardCharsets.UTF_8));
+        return new VerifyRun(
+                code,
+                out.toString(java.nio.charset.StandardCharsets.UTF_8),
                 err.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
@@ -537,25 +662,39 @@ final class IndexerFixture implements AutoCloseable {
         return verify(options(), guild);
     }
 
-    /** Waits until {@code verify} of the whole index is clean (the job has caught up), and returns that run. */
+    /**
+     * Waits until {@code verify} of the whole index is clean (the job has caught up), and returns
+     * that run.
+     */
     VerifyRun awaitVerifiedClean() throws InterruptedException {
         VerifyRun[] last = new VerifyRun[1];
-        await("verify clean", CONVERGENCE_TIMEOUT, () -> {
-            last[0] = verify(null);
-            return last[0].exitCode() == io.discordrag.indexer.job.verify.VerifyCommand.CLEAN;
-        }, () -> last[0] == null ? "none" : last[0].out() + last[0].err());
+        await(
+                "verify clean",
+                CONVERGENCE_TIMEOUT,
+                () -> {
+                    last[0] = verify(null);
+                    return last[0].exitCode()
+                            == io.discordrag.indexer.job.verify.VerifyCommand.CLEAN;
+                },
+                () -> last[0] == null ? "none" : last[0].out() + last[0].err());
         return last[0];
     }
 
     // ------------------------------------------------------------------ waiting
 
-    static void await(String what, Duration timeout, BooleanSupplier condition, Supplier<String> lastState)
+    static void await(
+            String what, Duration timeout, BooleanSupplier condition, Supplier<String> lastState)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out after " + timeout + " waiting for " + what + "; last state: "
-                        + lastState.get());
+                throw new AssertionError(
+                        "Timed out after "
+                                + timeout
+                                + " waiting for "
+                                + what
+                                + "; last state: "
+                                + lastState.get());
             }
             Thread.sleep(200);
         }
@@ -564,14 +703,18 @@ final class IndexerFixture implements AutoCloseable {
     /** Waits until the point set has these ids (and no others), then returns it. */
     Map<String, Point> awaitPointIds(java.util.Set<String> expected) throws Exception {
         Map<String, Point>[] last = new Map[1];
-        await("points " + expected, CONVERGENCE_TIMEOUT, () -> {
-            try {
-                last[0] = points();
-                return last[0].keySet().equals(expected);
-            } catch (Exception e) {
-                return false;
-            }
-        }, () -> String.valueOf(last[0] == null ? null : last[0].values()));
+        await(
+                "points " + expected,
+                CONVERGENCE_TIMEOUT,
+                () -> {
+                    try {
+                        last[0] = points();
+                        return last[0].keySet().equals(expected);
+                    } catch (Exception e) {
+                        return false;
+                    }
+                },
+                () -> String.valueOf(last[0] == null ? null : last[0].values()));
         return last[0];
     }
 

@@ -1,20 +1,22 @@
 package io.discordrag.indexer.job.e2e;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
 /**
- * The operator metrics of one job's subtasks as an {@link InMemoryReporter} holds them: live objects, read without
- * the REST metric fetcher's delay. Each is described by its operator, its name below the operator
- * ({@code addGroup(name)} subgroups joined with dots), and its labels ({@code addGroup(key, value)}).
+ * The operator metrics of one job's subtasks as an {@link InMemoryReporter} holds them: live
+ * objects, read without the REST metric fetcher's delay. Each is described by its operator, its
+ * name below the operator ({@code addGroup(name)} subgroups joined with dots), and its labels
+ * ({@code addGroup(key, value)}).
  */
 public final class ReportedMetrics {
 
@@ -27,7 +29,11 @@ public final class ReportedMetrics {
      * reporter puts between its {@code flink_taskmanager_job_task_operator_} prefix and the labels:
      * subgroup names and label keys (not label values), then the metric's name.
      */
-    record Reported(String operator, String name, Map<String, String> labels, Metric metric,
+    record Reported(
+            String operator,
+            String name,
+            Map<String, String> labels,
+            Metric metric,
             List<String> prometheusPath) {
 
         /** The name as README's metrics table writes it: {@code name} or {@code name{label,…}}. */
@@ -46,13 +52,17 @@ public final class ReportedMetrics {
     /** Every operator metric of {@code job}, one entry per subtask. */
     static List<Reported> of(InMemoryReporter reporter, JobID job) {
         List<Reported> out = new ArrayList<>();
-        for (Map.Entry<MetricGroup, Map<String, Metric>> e : reporter.getMetricsByGroup().entrySet()) {
+        for (Map.Entry<MetricGroup, Map<String, Metric>> e :
+                reporter.getMetricsByGroup().entrySet()) {
             MetricGroup group = e.getKey();
             Map<String, String> variables = group.getAllVariables();
             String operator = variables.get(OPERATOR_NAME);
             String subtask = variables.get(SUBTASK_INDEX);
-            // operators' subtasks on TaskManagers (a JobManager's operator coordinators have no subtask)
-            if (operator == null || subtask == null || !job.toString().equals(variables.get(JOB_ID))) {
+            // operators' subtasks on TaskManagers (a JobManager's operator coordinators have no
+            // subtask)
+            if (operator == null
+                    || subtask == null
+                    || !job.toString().equals(variables.get(JOB_ID))) {
                 continue;
             }
             String[] scope = group.getScopeComponents();
@@ -64,7 +74,10 @@ public final class ReportedMetrics {
         return out;
     }
 
-    /** Sum over subtasks of the counter {@code name} (no labels) of the operator named {@code operator}. */
+    /**
+     * Sum over subtasks of the counter {@code name} (no labels) of the operator named {@code
+     * operator}.
+     */
     static long counter(InMemoryReporter reporter, JobID job, String operator, String name) {
         long sum = 0;
         boolean found = false;
@@ -75,7 +88,8 @@ public final class ReportedMetrics {
             }
         }
         if (!found) {
-            throw new IllegalStateException("no counter " + name + " on operator " + operator + " of job " + job);
+            throw new IllegalStateException(
+                    "no counter " + name + " on operator " + operator + " of job " + job);
         }
         return sum;
     }
@@ -87,7 +101,9 @@ public final class ReportedMetrics {
         return names;
     }
 
-    /** The names of {@code reported}, as the Prometheus reporter exports them (without its prefix). */
+    /**
+     * The names of {@code reported}, as the Prometheus reporter exports them (without its prefix).
+     */
     static Set<String> prometheusNames(List<Reported> reported) {
         Set<String> names = new TreeSet<>();
         reported.forEach(r -> names.add(r.prometheus()));
@@ -99,8 +115,9 @@ public final class ReportedMetrics {
      * {@code flink_taskmanager_job_task_operator_} prefix.
      */
     public static Set<String> queriedOperatorMetrics(String dashboard) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("flink_taskmanager_job_task_operator_([A-Za-z_]+)")
-                .matcher(dashboard);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("flink_taskmanager_job_task_operator_([A-Za-z_]+)")
+                        .matcher(dashboard);
         Set<String> used = new TreeSet<>();
         while (m.find()) {
             used.add(m.group(1));
@@ -108,19 +125,31 @@ public final class ReportedMetrics {
         return used;
     }
 
-    /** Index just after the operator's own scope components ({@code …<operator_name>.<subtask_index>}). */
+    /**
+     * Index just after the operator's own scope components ({@code
+     * …<operator_name>.<subtask_index>}).
+     */
     private static int operatorScopeEnd(String[] scope, String operator, String subtask) {
         for (int i = scope.length - 2; i >= 0; i--) {
             if (scope[i].equals(operator) && scope[i + 1].equals(subtask)) {
                 return i + 2;
             }
         }
-        throw new IllegalStateException("operator " + operator + " not found in scope " + String.join(".", scope)
-                + "; these tests expect the default operator scope format");
+        throw new IllegalStateException(
+                "operator "
+                        + operator
+                        + " not found in scope "
+                        + String.join(".", scope)
+                        + "; these tests expect the default operator scope format");
     }
 
-    private static Reported describe(String operator, String[] scope, int below, Map<String, String> variables,
-            String metricName, Metric metric) {
+    private static Reported describe(
+            String operator,
+            String[] scope,
+            int below,
+            Map<String, String> variables,
+            String metricName,
+            Metric metric) {
         List<String> subgroups = new ArrayList<>();
         List<String> prometheusPath = new ArrayList<>();
         Map<String, String> labels = new java.util.TreeMap<>();
@@ -138,6 +167,7 @@ public final class ReportedMetrics {
         }
         subgroups.add(metricName);
         prometheusPath.add(metricName);
-        return new Reported(operator, String.join(".", subgroups), labels, metric, List.copyOf(prometheusPath));
+        return new Reported(
+                operator, String.join(".", subgroups), labels, metric, List.copyOf(prometheusPath));
     }
 }

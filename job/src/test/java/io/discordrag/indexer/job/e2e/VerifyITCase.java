@@ -1,7 +1,5 @@
 package io.discordrag.indexer.job.e2e;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.discordrag.indexer.job.e2e.IndexerFixture.VerifyRun;
 import io.discordrag.indexer.job.session.PointIds;
 import io.discordrag.indexer.job.sink.qdrant.PayloadSchema;
@@ -9,16 +7,10 @@ import io.discordrag.indexer.job.verify.Finding.Kind;
 import io.discordrag.indexer.job.verify.VerifyCommand;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
 import io.discordrag.indexer.testing.qdrant.QdrantExtension;
+
 import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.ValueFactory;
 import io.qdrant.client.grpc.JsonWithInt.Value;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,14 +18,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
- * {@code verify} (issue 6): clean on an index the job built, and each kind of inconsistency it claims to
- * detect is found, with its ids, when planted by hand in Qdrant or Postgres.
+ * {@code verify} (issue 6): clean on an index the job built, and each kind of inconsistency it
+ * claims to detect is found, with its ids, when planted by hand in Qdrant or Postgres.
  */
 class VerifyITCase {
 
-    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = IndexerFixture.miniCluster();
-    @RegisterExtension static final EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = IndexerFixture.miniCluster();
+
+    @RegisterExtension
+    static final EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();
+
     @RegisterExtension static final QdrantExtension QDRANT = new QdrantExtension();
 
     private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
@@ -64,7 +70,10 @@ class VerifyITCase {
         return fx.verify(options, guild);
     }
 
-    /** Guild 1: #general with sessions A (1-3), B (4-5), C (6-7), F (30-31); #random with D (8-9) and a lone 10. Guild 2: E (20-21). */
+    /**
+     * Guild 1: #general with sessions A (1-3), B (4-5), C (6-7), F (30-31); #random with D (8-9)
+     * and a lone 10. Guild 2: E (20-21).
+     */
     private void indexSampleGuilds() throws Exception {
         fx.user(1, "alice", "Alice");
         fx.user(2, "bob", null);
@@ -97,7 +106,9 @@ class VerifyITCase {
         indexSampleGuilds();
         VerifyRun all = verify(null);
         all.assertExit(VerifyCommand.CLEAN);
-        assertThat(all.out()).startsWith("verify: clean").contains("15 messages in 3 channels of 2 guilds, 6 points checked");
+        assertThat(all.out())
+                .startsWith("verify: clean")
+                .contains("15 messages in 3 channels of 2 guilds, 6 points checked");
         verify(1L).assertExit(VerifyCommand.CLEAN);
         VerifyRun two = verify(2L);
         two.assertExit(VerifyCommand.CLEAN);
@@ -120,8 +131,15 @@ class VerifyITCase {
         // STALE content: message 1 edited while nothing carried the edit to the index
         fx.update("UPDATE messages SET content = 'has anyone tried the new beta' WHERE id = 1");
         // STALE message ids: C still lists the deleted message 40
-        setPayload(c, Map.of(PayloadSchema.MESSAGE_IDS, ValueFactory.list(List.of(
-                ValueFactory.value(6), ValueFactory.value(40), ValueFactory.value(7)))));
+        setPayload(
+                c,
+                Map.of(
+                        PayloadSchema.MESSAGE_IDS,
+                        ValueFactory.list(
+                                List.of(
+                                        ValueFactory.value(6),
+                                        ValueFactory.value(40),
+                                        ValueFactory.value(7)))));
         // ORPHAN: both messages of D deleted (their write-back still names D: WRITE_BACK twice)
         fx.update("UPDATE messages SET is_deleted = true WHERE id IN (8, 9)");
         // WRONG_GUILD: E (guild 2's messages) says guild 1
@@ -139,11 +157,18 @@ class VerifyITCase {
         assertThat(all.lists(Kind.WRITE_BACK, f, "[30]")).as(all.out()).isTrue();
         assertThat(all.lists(Kind.WRITE_BACK, null, "[8]")).as(all.out()).isTrue();
         assertThat(all.lists(Kind.WRITE_BACK, null, "[9]")).as(all.out()).isTrue();
-        assertThat(all.count(Kind.UNCOVERED) + all.count(Kind.STALE) + all.count(Kind.ORPHAN)
-                + all.count(Kind.WRONG_GUILD) + all.count(Kind.WRITE_BACK))
-                .as("nothing else is reported: %s", all.out()).isEqualTo(8);
-        assertThat(all.out()).contains("verify: 8 inconsistencies — uncovered 1 orphan 1 stale 2 wrong_guild 1 "
-                + "write_back 3");
+        assertThat(
+                        all.count(Kind.UNCOVERED)
+                                + all.count(Kind.STALE)
+                                + all.count(Kind.ORPHAN)
+                                + all.count(Kind.WRONG_GUILD)
+                                + all.count(Kind.WRITE_BACK))
+                .as("nothing else is reported: %s", all.out())
+                .isEqualTo(8);
+        assertThat(all.out())
+                .contains(
+                        "verify: 8 inconsistencies — uncovered 1 orphan 1 stale 2 wrong_guild 1 "
+                                + "write_back 3");
 
         VerifyRun guild2 = verify(2L);
         guild2.assertExit(VerifyCommand.INCONSISTENT);
@@ -153,19 +178,25 @@ class VerifyITCase {
 
         VerifyRun guild1 = verify(1L);
         assertThat(guild1.lists(Kind.WRONG_GUILD, e, "[20,21]"))
-                .as("a point claiming guild 1 with another guild's messages is found from guild 1 too: %s",
-                        guild1.out()).isTrue();
-        assertThat(guild1.err()).as("progress and scope on stderr").contains("verify: guild 1 of collection");
+                .as(
+                        "a point claiming guild 1 with another guild's messages is found from guild 1 too: %s",
+                        guild1.out())
+                .isTrue();
+        assertThat(guild1.err())
+                .as("progress and scope on stderr")
+                .contains("verify: guild 1 of collection");
     }
 
     @Test
     void badArgumentsExitWithTwoAndAnUnreachableIndexWithThree() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
-        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        PrintStream out =
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         assertThat(VerifyCommand.run(new String[] {"--guild", "general"}, out, errStream))
                 .isEqualTo(VerifyCommand.BAD_ARGUMENTS);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("guild needs a numeric id (unsigned 64-bit), got 'general'");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("guild needs a numeric id (unsigned 64-bit), got 'general'");
         assertThat(VerifyCommand.run(new String[] {"--no-such-option", "1"}, out, errStream))
                 .isEqualTo(VerifyCommand.BAD_ARGUMENTS);
 
@@ -176,7 +207,14 @@ class VerifyITCase {
     }
 
     private void setPayload(String pointId, Map<String, Value> payload) throws Exception {
-        QDRANT.client().setPayloadAsync(fx.collection, payload, PointIdFactory.id(UUID.fromString(pointId)), true,
-                null, null).get();
+        QDRANT.client()
+                .setPayloadAsync(
+                        fx.collection,
+                        payload,
+                        PointIdFactory.id(UUID.fromString(pointId)),
+                        true,
+                        null,
+                        null)
+                .get();
     }
 }

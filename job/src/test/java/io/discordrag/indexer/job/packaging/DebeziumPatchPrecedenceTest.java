@@ -1,6 +1,8 @@
 package io.discordrag.indexer.job.packaging;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
+import org.apache.flink.cdc.debezium.DebeziumSourceFunction;
+import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -9,14 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
-import org.apache.flink.cdc.debezium.DebeziumSourceFunction;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Flink CDC ships patched copies of some Debezium classes; they must win over the Debezium jars on the
- * job's classpath, or the Postgres source misbehaves. This checks every patched class resolves to a
- * Flink CDC jar.
+ * Flink CDC ships patched copies of some Debezium classes; they must win over the Debezium jars on
+ * the job's classpath, or the Postgres source misbehaves. This checks every patched class resolves
+ * to a Flink CDC jar.
  */
 class DebeziumPatchPrecedenceTest {
 
@@ -33,7 +34,8 @@ class DebeziumPatchPrecedenceTest {
     static List<String> patchedClasses(Path jar) throws IOException {
         List<String> out = new ArrayList<>();
         try (ZipFile zip = new ZipFile(jar.toFile())) {
-            zip.stream().map(ZipEntry::getName)
+            zip.stream()
+                    .map(ZipEntry::getName)
                     .filter(n -> n.startsWith("io/debezium/") && n.endsWith(".class"))
                     .forEach(out::add);
         }
@@ -45,7 +47,8 @@ class DebeziumPatchPrecedenceTest {
         int checked = 0;
         for (Path jar : cdcJars()) {
             for (String entry : patchedClasses(jar)) {
-                String name = entry.substring(0, entry.length() - ".class".length()).replace('/', '.');
+                String name =
+                        entry.substring(0, entry.length() - ".class".length()).replace('/', '.');
                 Class<?> loaded = Class.forName(name, false, getClass().getClassLoader());
                 assertThat(jarOf(loaded)).as("%s is loaded from", name).isEqualTo(jar);
                 checked++;

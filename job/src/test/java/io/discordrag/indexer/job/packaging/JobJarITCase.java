@@ -1,6 +1,7 @@
 package io.discordrag.indexer.job.packaging;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,13 +10,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Checks the shaded job jar that {@code mvn package} builds (runs in the integration-test phase, after
- * packaging): no test code, no stand-in, no embedded Postgres, no Flink runtime, no signatures, merged
- * service files, and Flink CDC's patched Debezium classes rather than the originals.
+ * Checks the shaded job jar that {@code mvn package} builds (runs in the integration-test phase,
+ * after packaging): no test code, no stand-in, no embedded Postgres, no Flink runtime, no
+ * signatures, merged service files, and Flink CDC's patched Debezium classes rather than the
+ * originals.
  */
 class JobJarITCase {
 
@@ -33,19 +35,28 @@ class JobJarITCase {
 
     @Test
     void containsTheJobButNoTestCodeStandInOrEmbeddedPostgres() {
-        assertThat(entries).anyMatch(e -> e.startsWith("org/apache/flink/cdc/connectors/postgres/"));
+        assertThat(entries)
+                .anyMatch(e -> e.startsWith("org/apache/flink/cdc/connectors/postgres/"));
         assertThat(entries).anyMatch(e -> e.startsWith("io/qdrant/client/"));
         assertThat(entries).noneMatch(e -> e.startsWith("io/discordrag/indexer/testing/"));
         assertThat(entries).noneMatch(e -> e.contains("StandIn"));
         assertThat(entries).noneMatch(e -> e.startsWith("io/zonky/"));
-        assertThat(entries).as("LangChain4j code (its weight jars are resource carriers only)")
+        assertThat(entries)
+                .as("LangChain4j code (its weight jars are resource carriers only)")
                 .noneMatch(e -> e.startsWith("dev/langchain4j/"));
-        assertThat(entries).contains("all-minilm-l6-v2.onnx", "all-minilm-l6-v2-tokenizer.json",
-                "bge-small-en-v1.5-q.onnx");
+        assertThat(entries)
+                .contains(
+                        "all-minilm-l6-v2.onnx",
+                        "all-minilm-l6-v2-tokenizer.json",
+                        "bge-small-en-v1.5-q.onnx");
         assertThat(entries).noneMatch(e -> e.startsWith("org/testcontainers/"));
         assertThat(entries).noneMatch(e -> e.startsWith("org/junit/"));
-        assertThat(entries).noneMatch(e -> e.startsWith("io/discordrag/")
-                && (e.endsWith("Test.class") || e.endsWith("ITCase.class")));
+        assertThat(entries)
+                .noneMatch(
+                        e ->
+                                e.startsWith("io/discordrag/")
+                                        && (e.endsWith("Test.class")
+                                                || e.endsWith("ITCase.class")));
         assertThat(entries).noneMatch(e -> e.startsWith("postgres-linux") || e.endsWith(".txz"));
     }
 
@@ -56,19 +67,28 @@ class JobJarITCase {
         try (var files = Files.list(lib)) {
             jars = files.map(p -> p.getFileName().toString()).sorted().toList();
         }
-        assertThat(jars).anyMatch(j -> j.startsWith("onnxruntime-")).anyMatch(j -> j.startsWith("tokenizers-"))
-                .anyMatch(j -> j.startsWith("api-")).anyMatch(j -> j.startsWith("gson-"))
-                .anyMatch(j -> j.startsWith("jna-")).hasSize(5);
+        assertThat(jars)
+                .anyMatch(j -> j.startsWith("onnxruntime-"))
+                .anyMatch(j -> j.startsWith("tokenizers-"))
+                .anyMatch(j -> j.startsWith("api-"))
+                .anyMatch(j -> j.startsWith("gson-"))
+                .anyMatch(j -> j.startsWith("jna-"))
+                .hasSize(5);
         // The Dockerfile copies exactly these and the jar, from where the build puts them.
         String dockerfile = Files.readString(Path.of("..", "deploy", "Dockerfile"));
-        assertThat(dockerfile).contains("COPY job/target/flink-lib/*.jar /opt/flink/lib/")
-                .contains("COPY job/target/" + Path.of(System.getProperty("job.jar")).getFileName() + " ");
+        assertThat(dockerfile)
+                .contains("COPY job/target/flink-lib/*.jar /opt/flink/lib/")
+                .contains(
+                        "COPY job/target/"
+                                + Path.of(System.getProperty("job.jar")).getFileName()
+                                + " ");
     }
 
     @Test
     void namesTheIndexerJobAsItsEntryClass() throws IOException {
-        java.util.jar.Manifest manifest = new java.util.jar.Manifest(
-                jar.getInputStream(jar.getEntry("META-INF/MANIFEST.MF")));
+        java.util.jar.Manifest manifest =
+                new java.util.jar.Manifest(
+                        jar.getInputStream(jar.getEntry("META-INF/MANIFEST.MF")));
         assertThat(manifest.getMainAttributes().getValue("Main-Class"))
                 .isEqualTo("io.discordrag.indexer.job.IndexerJob");
         assertThat(entries).contains("io/discordrag/indexer/job/IndexerJob.class");
@@ -76,9 +96,14 @@ class JobJarITCase {
 
     @Test
     void leavesFlinkItselfToTheCluster() {
-        for (String pkg : List.of("org/apache/flink/runtime/", "org/apache/flink/streaming/api/",
-                "org/apache/flink/api/common/", "org/apache/flink/shaded/guava31/", "org/slf4j/impl/",
-                "org/apache/logging/log4j/")) {
+        for (String pkg :
+                List.of(
+                        "org/apache/flink/runtime/",
+                        "org/apache/flink/streaming/api/",
+                        "org/apache/flink/api/common/",
+                        "org/apache/flink/shaded/guava31/",
+                        "org/slf4j/impl/",
+                        "org/apache/logging/log4j/")) {
             assertThat(entries).as("no %s", pkg).noneMatch(e -> e.startsWith(pkg));
         }
     }
@@ -86,11 +111,15 @@ class JobJarITCase {
     @Test
     void hasNoSignatureFilesAndMergedServiceFiles() throws IOException {
         assertThat(entries).noneMatch(e -> e.matches("META-INF/[^/]*\\.(SF|DSA|RSA|EC)"));
-        ZipEntry factories = jar.getEntry("META-INF/services/org.apache.flink.table.factories.Factory");
+        ZipEntry factories =
+                jar.getEntry("META-INF/services/org.apache.flink.table.factories.Factory");
         assertThat(factories).as("Flink table factories service file").isNotNull();
         String text = new String(jar.getInputStream(factories).readAllBytes());
-        // Both the CDC and the JDBC connector register factories: merged, not one overwriting the other.
-        assertThat(text).contains("org.apache.flink.cdc.connectors.postgres").contains("org.apache.flink.connector.jdbc");
+        // Both the CDC and the JDBC connector register factories: merged, not one overwriting the
+        // other.
+        assertThat(text)
+                .contains("org.apache.flink.cdc.connectors.postgres")
+                .contains("org.apache.flink.connector.jdbc");
     }
 
     @Test
@@ -101,7 +130,8 @@ class JobJarITCase {
                 for (String entry : DebeziumPatchPrecedenceTest.patchedClasses(cdcJar)) {
                     ZipEntry shaded = jar.getEntry(entry);
                     assertThat(shaded).as("%s in the job jar", entry).isNotNull();
-                    assertThat(bytes(jar, shaded)).as("%s is Flink CDC's copy", entry)
+                    assertThat(bytes(jar, shaded))
+                            .as("%s is Flink CDC's copy", entry)
                             .isEqualTo(bytes(cdc, cdc.getEntry(entry)));
                     compared++;
                 }
@@ -115,5 +145,4 @@ class JobJarITCase {
             return in.readAllBytes();
         }
     }
-
 }

@@ -1,11 +1,12 @@
 package io.discordrag.indexer.job.session;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Deterministic UUIDv5 point ids. */
 class PointIdsTest {

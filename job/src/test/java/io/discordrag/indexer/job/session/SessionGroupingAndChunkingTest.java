@@ -1,10 +1,12 @@
 package io.discordrag.indexer.job.session;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.discordrag.indexer.udf.model.ModelRegistry;
 import io.discordrag.indexer.udf.model.TextTokenizer;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,9 +15,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Session grouping by gap and chunking by the real tokenizer's budget. */
 class SessionGroupingAndChunkingTest {
@@ -48,9 +50,11 @@ class SessionGroupingAndChunkingTest {
 
     @Test
     void aGapLongerThanTheSessionGapStartsANewSession() {
-        List<SessionMessage> messages = List.of(msg(1, 0, "a"), msg(2, 15, "b"), msg(3, 31, "c"), msg(4, 40, "d"));
+        List<SessionMessage> messages =
+                List.of(msg(1, 0, "a"), msg(2, 15, "b"), msg(3, 31, "c"), msg(4, 40, "d"));
         // 15 minutes exactly stays in the session; 16 minutes starts a new one.
-        assertThat(ids(SessionGrouping.sessions(messages, GAP))).containsExactly(List.of(1L, 2L), List.of(3L, 4L));
+        assertThat(ids(SessionGrouping.sessions(messages, GAP)))
+                .containsExactly(List.of(1L, 2L), List.of(3L, 4L));
     }
 
     @Test
@@ -75,13 +79,21 @@ class SessionGroupingAndChunkingTest {
     void chunksFitTheBudgetAndCoverEveryMessageOnce() {
         List<SessionMessage> session = new ArrayList<>();
         for (long id = 1; id <= 60; id++) {
-            session.add(msg(id, id / 4, "the deploy of build " + id + " is still failing, can someone look at the logs?"));
+            session.add(
+                    msg(
+                            id,
+                            id / 4,
+                            "the deploy of build "
+                                    + id
+                                    + " is still failing, can someone look at the logs?"));
         }
-        List<List<SessionMessage>> chunks = SessionChunker.chunks("ops", session, tokenizer::countTokens, 256);
+        List<List<SessionMessage>> chunks =
+                SessionChunker.chunks("ops", session, tokenizer::countTokens, 256);
         assertThat(chunks.size()).isGreaterThan(1);
         Set<Long> seen = new HashSet<>();
         for (List<SessionMessage> chunk : chunks) {
-            assertThat(tokenizer.countTokens(SessionTextRenderer.render("ops", chunk))).isLessThanOrEqualTo(256);
+            assertThat(tokenizer.countTokens(SessionTextRenderer.render("ops", chunk)))
+                    .isLessThanOrEqualTo(256);
             for (SessionMessage m : chunk) {
                 assertThat(seen.add(m.id())).as("message %d in one chunk only", m.id()).isTrue();
             }
@@ -90,19 +102,23 @@ class SessionGroupingAndChunkingTest {
         // Deterministic: the same session (in any order) gives the same chunks.
         List<SessionMessage> reversed = new ArrayList<>(session);
         Collections.reverse(reversed);
-        assertThat(ids(SessionChunker.chunks("ops", reversed, tokenizer::countTokens, 256))).isEqualTo(ids(chunks));
+        assertThat(ids(SessionChunker.chunks("ops", reversed, tokenizer::countTokens, 256)))
+                .isEqualTo(ids(chunks));
     }
 
     @Test
     void anOverlongMessageIsAChunkOfItsOwn() {
-        List<SessionMessage> session = List.of(msg(1, 0, "hi"), msg(2, 1, "word ".repeat(600)), msg(3, 2, "bye"));
+        List<SessionMessage> session =
+                List.of(msg(1, 0, "hi"), msg(2, 1, "word ".repeat(600)), msg(3, 2, "bye"));
         assertThat(ids(SessionChunker.chunks("general", session, tokenizer::countTokens, 256)))
                 .containsExactly(List.of(1L), List.of(2L), List.of(3L));
     }
 
     @Test
     void rejectsNonsenseSettings() {
-        assertThatThrownBy(() -> SessionGrouping.sessions(List.of(), Duration.ZERO)).hasMessageContaining("gap");
-        assertThatThrownBy(() -> SessionChunker.chunks("c", List.of(), String::length, 1)).hasMessageContaining("max tokens");
+        assertThatThrownBy(() -> SessionGrouping.sessions(List.of(), Duration.ZERO))
+                .hasMessageContaining("gap");
+        assertThatThrownBy(() -> SessionChunker.chunks("c", List.of(), String::length, 1))
+                .hasMessageContaining("max tokens");
     }
 }

@@ -1,10 +1,11 @@
 package io.discordrag.indexer.job.session;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The session text format of DESIGN.md. */
 class SessionTextRendererTest {
@@ -12,21 +13,39 @@ class SessionTextRendererTest {
     @Test
     void rendersAConversationInTimestampThenIdOrderInUtc() {
         Instant t = Instant.parse("2024-05-01T22:59:59Z");
-        List<SessionMessage> messages = List.of(
-                new SessionMessage(30, 8, "Bob", t.plusSeconds(61), "second"),
-                new SessionMessage(20, 7, SessionMessage.displayName("Ann G.", "ann"), t, "first"),
-                new SessionMessage(10, 7, SessionMessage.displayName(null, "ann"), t, "same minute, lower id"));
-        assertThat(SessionTextRenderer.render("general", messages)).isEqualTo(String.join("\n",
-                "Conversation in #general:",
-                "[ann @ 2024-05-01 22:59]: same minute, lower id",
-                "[Ann G. @ 2024-05-01 22:59]: first",
-                "[Bob @ 2024-05-01 23:01]: second"));
+        List<SessionMessage> messages =
+                List.of(
+                        new SessionMessage(30, 8, "Bob", t.plusSeconds(61), "second"),
+                        new SessionMessage(
+                                20, 7, SessionMessage.displayName("Ann G.", "ann"), t, "first"),
+                        new SessionMessage(
+                                10,
+                                7,
+                                SessionMessage.displayName(null, "ann"),
+                                t,
+                                "same minute, lower id"));
+        assertThat(SessionTextRenderer.render("general", messages))
+                .isEqualTo(
+                        String.join(
+                                "\n",
+                                "Conversation in #general:",
+                                "[ann @ 2024-05-01 22:59]: same minute, lower id",
+                                "[Ann G. @ 2024-05-01 22:59]: first",
+                                "[Bob @ 2024-05-01 23:01]: second"));
     }
 
     @Test
     void aSingleMessageHasNoHeader() {
-        assertThat(SessionTextRenderer.render("general",
-                List.of(new SessionMessage(1, 7, "ann", Instant.parse("2024-01-02T03:04:05Z"), "hi"))))
+        assertThat(
+                        SessionTextRenderer.render(
+                                "general",
+                                List.of(
+                                        new SessionMessage(
+                                                1,
+                                                7,
+                                                "ann",
+                                                Instant.parse("2024-01-02T03:04:05Z"),
+                                                "hi"))))
                 .isEqualTo("[ann @ 2024-01-02 03:04]: hi");
     }
 
@@ -37,38 +56,57 @@ class SessionTextRendererTest {
     }
 
     private static final Instant T = Instant.parse("2024-05-01T10:00:00Z");
-    private static final List<SessionMessage> TWO = List.of(
-            new SessionMessage(1, 7, "Ann", T, "hello there"),
-            new SessionMessage(2, 8, "Bob", T.plusSeconds(120), "line one\nline two"));
+    private static final List<SessionMessage> TWO =
+            List.of(
+                    new SessionMessage(1, 7, "Ann", T, "hello there"),
+                    new SessionMessage(2, 8, "Bob", T.plusSeconds(120), "line one\nline two"));
 
     @Test
     void aRenderingMatchesItsMessagesWhateverTheNames() {
         String text = SessionTextRenderer.render("general", TWO);
         assertThat(SessionTextRenderer.matchesIgnoringNames(text, TWO, false)).isTrue();
-        String renamed = SessionTextRenderer.render("lobby", List.of(
-                new SessionMessage(1, 7, "Annie [mod]", T, "hello there"),
-                new SessionMessage(2, 8, "B", T.plusSeconds(120), "line one\nline two")));
-        assertThat(SessionTextRenderer.matchesIgnoringNames(renamed, TWO, false)).as("renamed author and channel")
+        String renamed =
+                SessionTextRenderer.render(
+                        "lobby",
+                        List.of(
+                                new SessionMessage(1, 7, "Annie [mod]", T, "hello there"),
+                                new SessionMessage(
+                                        2, 8, "B", T.plusSeconds(120), "line one\nline two")));
+        assertThat(SessionTextRenderer.matchesIgnoringNames(renamed, TWO, false))
+                .as("renamed author and channel")
                 .isTrue();
     }
 
     @Test
     void editedRemovedAddedOrMovedMessagesDoNotMatch() {
         String text = SessionTextRenderer.render("general", TWO);
-        List<SessionMessage> edited = List.of(TWO.get(0),
-                new SessionMessage(2, 8, "Bob", T.plusSeconds(120), "line one"));
-        assertThat(SessionTextRenderer.matchesIgnoringNames(text, edited, false)).as("shortened by an edit").isFalse();
-        List<SessionMessage> longer = List.of(TWO.get(0),
-                new SessionMessage(2, 8, "Bob", T.plusSeconds(120), "line one\nline two!"));
+        List<SessionMessage> edited =
+                List.of(
+                        TWO.get(0),
+                        new SessionMessage(2, 8, "Bob", T.plusSeconds(120), "line one"));
+        assertThat(SessionTextRenderer.matchesIgnoringNames(text, edited, false))
+                .as("shortened by an edit")
+                .isFalse();
+        List<SessionMessage> longer =
+                List.of(
+                        TWO.get(0),
+                        new SessionMessage(2, 8, "Bob", T.plusSeconds(120), "line one\nline two!"));
         assertThat(SessionTextRenderer.matchesIgnoringNames(text, longer, false)).isFalse();
-        assertThat(SessionTextRenderer.matchesIgnoringNames(text, TWO.subList(0, 1), false)).as("one removed")
+        assertThat(SessionTextRenderer.matchesIgnoringNames(text, TWO.subList(0, 1), false))
+                .as("one removed")
                 .isFalse();
         List<SessionMessage> three = new java.util.ArrayList<>(TWO);
         three.add(new SessionMessage(3, 7, "Ann", T.plusSeconds(180), "more"));
-        assertThat(SessionTextRenderer.matchesIgnoringNames(text, three, false)).as("one added").isFalse();
-        List<SessionMessage> moved = List.of(TWO.get(0),
-                new SessionMessage(2, 8, "Bob", T.plusSeconds(240), "line one\nline two"));
-        assertThat(SessionTextRenderer.matchesIgnoringNames(text, moved, false)).as("another minute").isFalse();
+        assertThat(SessionTextRenderer.matchesIgnoringNames(text, three, false))
+                .as("one added")
+                .isFalse();
+        List<SessionMessage> moved =
+                List.of(
+                        TWO.get(0),
+                        new SessionMessage(2, 8, "Bob", T.plusSeconds(240), "line one\nline two"));
+        assertThat(SessionTextRenderer.matchesIgnoringNames(text, moved, false))
+                .as("another minute")
+                .isFalse();
     }
 
     @Test
@@ -76,13 +114,21 @@ class SessionTextRendererTest {
         String text = SessionTextRenderer.render("general", TWO);
         for (int cut = 1; cut < text.length(); cut++) {
             assertThat(SessionTextRenderer.matchesIgnoringNames(text.substring(0, cut), TWO, true))
-                    .as("cut at %d", cut).isTrue();
+                    .as("cut at %d", cut)
+                    .isTrue();
         }
-        String stale = SessionTextRenderer.render("general", List.of(TWO.get(0),
-                new SessionMessage(2, 8, "Bob", T.plusSeconds(120), "old words")));
-        assertThat(SessionTextRenderer.matchesIgnoringNames(stale.substring(0, stale.length() - 2), TWO, true))
+        String stale =
+                SessionTextRenderer.render(
+                        "general",
+                        List.of(
+                                TWO.get(0),
+                                new SessionMessage(2, 8, "Bob", T.plusSeconds(120), "old words")));
+        assertThat(
+                        SessionTextRenderer.matchesIgnoringNames(
+                                stale.substring(0, stale.length() - 2), TWO, true))
                 .isFalse();
         assertThat(SessionTextRenderer.matchesIgnoringNames(text.substring(0, 20), TWO, false))
-                .as("a short text that was not cut is incomplete").isFalse();
+                .as("a short text that was not cut is incomplete")
+                .isFalse();
     }
 }

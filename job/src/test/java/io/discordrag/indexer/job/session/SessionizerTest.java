@@ -1,10 +1,19 @@
 package io.discordrag.indexer.job.session;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.discordrag.indexer.job.source.MessageChange;
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.model.ModelRegistry;
+import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,36 +22,38 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The sessionizer operator in Flink's keyed test harness: the index it leaves behind (upserts applied,
- * deletes removed) depends only on the channel's messages — not on arrival order, flush timing or other
- * channels — and superseded points are deleted.
+ * The sessionizer operator in Flink's keyed test harness: the index it leaves behind (upserts
+ * applied, deletes removed) depends only on the channel's messages — not on arrival order, flush
+ * timing or other channels — and superseded points are deleted.
  */
 class SessionizerTest {
 
     private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
-    private static final SessionizerOptions OPTIONS = SessionizerOptions.builder()
-            .idleTimeout(Duration.ofSeconds(10)).flushDelay(Duration.ofMillis(100)).build();
+    private static final SessionizerOptions OPTIONS =
+            SessionizerOptions.builder()
+                    .idleTimeout(Duration.ofSeconds(10))
+                    .flushDelay(Duration.ofMillis(100))
+                    .build();
 
     private static final EmbeddingOptions EMBEDDING =
             EmbeddingOptions.builder().model(ModelRegistry.ALL_MINILM_L6_V2).build();
-    /** Held for the whole class so each test's operator reuses the pooled model instead of loading it. */
+
+    /**
+     * Held for the whole class so each test's operator reuses the pooled model instead of loading
+     * it.
+     */
     private static EmbeddingModelPool.Lease pinned;
 
     private KeyedOneInputStreamOperatorTestHarness<String, ChannelEvent, ChunkUpdate> harness;
     private long now;
+
     /** The index as a sink would leave it: point id → last upsert. */
     private final Map<String, ChunkUpdate> index = new TreeMap<>();
+
     private int upserts;
     private int deletes;
 
@@ -58,9 +69,12 @@ class SessionizerTest {
 
     @BeforeEach
     void open() throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new Sessionizer(OPTIONS, EMBEDDING, null, false, false)),
-                ChannelEvent::channelKey, Types.STRING);
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new Sessionizer(OPTIONS, EMBEDDING, null, false, false)),
+                        ChannelEvent::channelKey,
+                        Types.STRING);
         harness.open();
         now = 0;
         harness.setProcessingTime(now);
@@ -72,9 +86,14 @@ class SessionizerTest {
     }
 
     static ChannelEvent msg(long guild, long channel, long id, int minute, String text) {
-        return ChannelEvent.upsert(guild, channel, "general",
-                new SessionMessage(id, 1 + id % 3, "user" + id % 3, T0.plusSeconds(60L * minute), text),
-                MessageChange.Kind.INSERT, 0);
+        return ChannelEvent.upsert(
+                guild,
+                channel,
+                "general",
+                new SessionMessage(
+                        id, 1 + id % 3, "user" + id % 3, T0.plusSeconds(60L * minute), text),
+                MessageChange.Kind.INSERT,
+                0);
     }
 
     static ChannelEvent removal(long guild, long channel, long id) {
@@ -98,7 +117,9 @@ class SessionizerTest {
                 index.put(u.pointId(), u);
                 upserts++;
             } else {
-                assertThat(index).as("deleted point %s exists", u.pointId()).containsKey(u.pointId());
+                assertThat(index)
+                        .as("deleted point %s exists", u.pointId())
+                        .containsKey(u.pointId());
                 index.remove(u.pointId());
                 deletes++;
             }
@@ -109,7 +130,8 @@ class SessionizerTest {
     /** point id → message ids, the shape tests compare. */
     private Map<String, List<Long>> shape() {
         Map<String, List<Long>> out = new TreeMap<>();
-        index.forEach((id, u) -> out.put(id, java.util.Arrays.stream(u.messageIds()).boxed().toList()));
+        index.forEach(
+                (id, u) -> out.put(id, java.util.Arrays.stream(u.messageIds()).boxed().toList()));
         return out;
     }
 
@@ -117,7 +139,10 @@ class SessionizerTest {
         return PointIds.forChunk(guild, channel, first).toString();
     }
 
-    /** Three sessions (gaps of 30 and 60 minutes) of 3, 4 and 2 messages, plus a lone message (below min). */
+    /**
+     * Three sessions (gaps of 30 and 60 minutes) of 3, 4 and 2 messages, plus a lone message (below
+     * min).
+     */
     static List<ChannelEvent> conversation() {
         List<ChannelEvent> events = new ArrayList<>();
         int[] minutes = {0, 3, 10, 40, 41, 45, 50, 110, 112, 200};
@@ -127,10 +152,11 @@ class SessionizerTest {
         return events;
     }
 
-    static final Map<String, List<Long>> EXPECTED = Map.of(
-            id(1, 10, 100), List.of(100L, 101L, 102L),
-            id(1, 10, 103), List.of(103L, 104L, 105L, 106L),
-            id(1, 10, 107), List.of(107L, 108L));
+    static final Map<String, List<Long>> EXPECTED =
+            Map.of(
+                    id(1, 10, 100), List.of(100L, 101L, 102L),
+                    id(1, 10, 103), List.of(103L, 104L, 105L, 106L),
+                    id(1, 10, 107), List.of(107L, 108L));
 
     @Test
     void inOrderArrivalIndexesClosedSessionsByClockAndTheLastOneOnIdle() throws Exception {
@@ -139,7 +165,8 @@ class SessionizerTest {
             send(e);
         }
         advance(200);
-        assertThat(shape()).as("the first session closed when the clock passed its end by the gap")
+        assertThat(shape())
+                .as("the first session closed when the clock passed its end by the gap")
                 .isEqualTo(Map.of(id(1, 10, 100), List.of(100L, 101L, 102L)));
         for (ChannelEvent e : events.subList(4, events.size())) {
             send(e);
@@ -147,11 +174,15 @@ class SessionizerTest {
         advance(200);
         assertThat(shape()).hasSize(3).doesNotContainKey(id(1, 10, 109));
         advance(10_000);
-        assertThat(shape()).as("the lone last message stays unindexed (min-messages 2)").isEqualTo(EXPECTED);
+        assertThat(shape())
+                .as("the lone last message stays unindexed (min-messages 2)")
+                .isEqualTo(EXPECTED);
         assertThat(deletes).isZero();
-        assertThat(index.get(id(1, 10, 100)).text()).isEqualTo("Conversation in #general:\n"
-                + "[user1 @ 2024-05-01 10:00]: message 0\n[user2 @ 2024-05-01 10:03]: message 1\n"
-                + "[user0 @ 2024-05-01 10:10]: message 2");
+        assertThat(index.get(id(1, 10, 100)).text())
+                .isEqualTo(
+                        "Conversation in #general:\n"
+                                + "[user1 @ 2024-05-01 10:00]: message 0\n[user2 @ 2024-05-01 10:03]: message 1\n"
+                                + "[user0 @ 2024-05-01 10:10]: message 2");
     }
 
     @Test
@@ -165,7 +196,10 @@ class SessionizerTest {
             Collections.shuffle(events, random);
             for (ChannelEvent e : events) {
                 send(e);
-                advance(random.nextInt(3) == 0 ? 11_000 : random.nextInt(300)); // sometimes idle-flush mid-way
+                advance(
+                        random.nextInt(3) == 0
+                                ? 11_000
+                                : random.nextInt(300)); // sometimes idle-flush mid-way
             }
             advance(11_000);
             assertThat(shape()).as("seed %s", seed).isEqualTo(EXPECTED);
@@ -179,7 +213,8 @@ class SessionizerTest {
         send(msg(1, 10, 3, 30, "c"));
         send(msg(1, 10, 4, 35, "d"));
         advance(11_000);
-        assertThat(shape()).isEqualTo(Map.of(id(1, 10, 1), List.of(1L, 2L), id(1, 10, 3), List.of(3L, 4L)));
+        assertThat(shape())
+                .isEqualTo(Map.of(id(1, 10, 1), List.of(1L, 2L), id(1, 10, 3), List.of(3L, 4L)));
 
         send(msg(1, 10, 5, 18, "bridge"));
         advance(11_000);
@@ -223,10 +258,13 @@ class SessionizerTest {
         send(msg(1, 10, 1, 0, "a"));
         send(msg(1, 10, 2, 1, "b"));
         advance(11_000);
-        assertThat(upserts).as("written on idle while still open by its channel's clock").isEqualTo(1);
+        assertThat(upserts)
+                .as("written on idle while still open by its channel's clock")
+                .isEqualTo(1);
         send(msg(1, 10, 2, 1, "b, edited"));
         advance(200);
-        assertThat(upserts).as("an edit of a written session is not held back until the session closes")
+        assertThat(upserts)
+                .as("an edit of a written session is not held back until the session closes")
                 .isEqualTo(2);
         assertThat(index.get(id(1, 10, 1)).text()).endsWith("b, edited").doesNotContain("b\n");
         assertThat(shape()).isEqualTo(Map.of(id(1, 10, 1), List.of(1L, 2L)));
@@ -245,12 +283,15 @@ class SessionizerTest {
         send(removal(1, 10, 1));
         advance(200);
         assertThat(upserts).isEqualTo(2);
-        assertThat(shape()).as("the point moves to the new first message; the old one is deleted")
+        assertThat(shape())
+                .as("the point moves to the new first message; the old one is deleted")
                 .isEqualTo(Map.of(id(1, 10, 2), List.of(2L, 3L, 4L)));
         send(removal(1, 10, 3));
         send(removal(1, 10, 4));
         advance(200);
-        assertThat(shape()).as("a written open session that falls below the minimum is deleted at once").isEmpty();
+        assertThat(shape())
+                .as("a written open session that falls below the minimum is deleted at once")
+                .isEmpty();
     }
 
     @Test
@@ -271,26 +312,57 @@ class SessionizerTest {
 
     @Test
     void aHistoryImportInOneChannelNeitherDelaysNorChangesAnother() throws Exception {
-        // channel 20 chats live (its clock is "now"); channel 30 receives history from 2019 meanwhile
+        // channel 20 chats live (its clock is "now"); channel 30 receives history from 2019
+        // meanwhile
         Instant live = Instant.parse("2026-11-24T12:00:00Z");
-        send(ChannelEvent.upsert(2, 20, "live", new SessionMessage(1, 1, "a", live, "hi"), MessageChange.Kind.INSERT, 0));
-        send(ChannelEvent.upsert(2, 20, "live", new SessionMessage(2, 2, "b", live.plusSeconds(60), "hello"),
-                MessageChange.Kind.INSERT, 0));
+        send(
+                ChannelEvent.upsert(
+                        2,
+                        20,
+                        "live",
+                        new SessionMessage(1, 1, "a", live, "hi"),
+                        MessageChange.Kind.INSERT,
+                        0));
+        send(
+                ChannelEvent.upsert(
+                        2,
+                        20,
+                        "live",
+                        new SessionMessage(2, 2, "b", live.plusSeconds(60), "hello"),
+                        MessageChange.Kind.INSERT,
+                        0));
         for (int i = 0; i < 30; i++) {
-            Instant old = Instant.parse("2019-01-01T00:00:00Z").plus(Duration.ofDays(i / 3)).plusSeconds(i % 3 * 60L);
-            send(ChannelEvent.upsert(2, 30, "history", new SessionMessage(1000 + i, 1, "a", old, "old " + i),
-                    MessageChange.Kind.INSERT, 0));
+            Instant old =
+                    Instant.parse("2019-01-01T00:00:00Z")
+                            .plus(Duration.ofDays(i / 3))
+                            .plusSeconds(i % 3 * 60L);
+            send(
+                    ChannelEvent.upsert(
+                            2,
+                            30,
+                            "history",
+                            new SessionMessage(1000 + i, 1, "a", old, "old " + i),
+                            MessageChange.Kind.INSERT,
+                            0));
             advance(50);
         }
         // the live channel's next message, 20 minutes later, closes its session at once
-        send(ChannelEvent.upsert(2, 20, "live", new SessionMessage(3, 1, "a", live.plusSeconds(1260), "later"),
-                MessageChange.Kind.INSERT, 0));
+        send(
+                ChannelEvent.upsert(
+                        2,
+                        20,
+                        "live",
+                        new SessionMessage(3, 1, "a", live.plusSeconds(1260), "later"),
+                        MessageChange.Kind.INSERT,
+                        0));
         advance(200);
         assertThat(shape()).containsEntry(id(2, 20, 1), List.of(1L, 2L));
-        long history = shape().keySet().stream().filter(k -> index.get(k).channelId() == 30).count();
+        long history =
+                shape().keySet().stream().filter(k -> index.get(k).channelId() == 30).count();
         assertThat(history).as("history sessions closed by their own channel's clock").isEqualTo(9);
         advance(11_000);
-        assertThat(shape().keySet().stream().filter(k -> index.get(k).channelId() == 30).count()).isEqualTo(10);
+        assertThat(shape().keySet().stream().filter(k -> index.get(k).channelId() == 30).count())
+                .isEqualTo(10);
         assertThat(shape()).containsEntry(id(2, 20, 1), List.of(1L, 2L));
     }
 }

@@ -1,17 +1,24 @@
 package io.discordrag.indexer.job.source;
 
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
-import java.util.Properties;
+
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
 import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
 
-/** The CDC source on {@code messages} the way production connects: least-privileged role, admin-made publication. */
+import java.util.Properties;
+
+/**
+ * The CDC source on {@code messages} the way production connects: least-privileged role, admin-made
+ * publication.
+ */
 final class CdcTestSources {
 
     private CdcTestSources() {}
 
-    static <T> PostgresIncrementalSource<T> messages(EmbeddedPostgresExtension postgres, String slot,
+    static <T> PostgresIncrementalSource<T> messages(
+            EmbeddedPostgresExtension postgres,
+            String slot,
             DebeziumDeserializationSchema<T> deserializer) {
         Properties debezium = new Properties();
         debezium.setProperty("publication.name", EmbeddedPostgresExtension.PUBLICATION);

@@ -1,8 +1,8 @@
 package io.discordrag.indexer.job.source;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ContentSanitizerTest {
 
@@ -14,7 +14,8 @@ class ContentSanitizerTest {
 
         assertThat(ContentSanitizer.hasUnpairedSurrogate("a\uD800b")).isTrue();
         assertThat(ContentSanitizer.replaceUnpairedSurrogates("a\uD800b")).isEqualTo("a\uFFFDb");
-        assertThat(ContentSanitizer.replaceUnpairedSurrogates("\uDC00x\uD83D")).isEqualTo("\uFFFDx\uFFFD");
+        assertThat(ContentSanitizer.replaceUnpairedSurrogates("\uDC00x\uD83D"))
+                .isEqualTo("\uFFFDx\uFFFD");
     }
 
     @Test

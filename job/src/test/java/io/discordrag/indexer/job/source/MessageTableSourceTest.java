@@ -1,8 +1,8 @@
 package io.discordrag.indexer.job.source;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class MessageTableSourceTest {
 
@@ -11,7 +11,9 @@ class MessageTableSourceTest {
         for (int i = 0; i < r.count(); i++) {
             assertThat(r.upper(i)).as("range %d", i).isGreaterThanOrEqualTo(r.lower(i));
             if (i > 0) {
-                assertThat(r.lower(i)).as("range %d starts right after %d", i, i - 1).isEqualTo(r.upper(i - 1) + 1);
+                assertThat(r.lower(i))
+                        .as("range %d starts right after %d", i, i - 1)
+                        .isEqualTo(r.upper(i - 1) + 1);
             }
         }
         assertThat(r.upper(r.count() - 1)).isEqualTo(r.max());
@@ -19,8 +21,9 @@ class MessageTableSourceTest {
 
     @Test
     void rangesCoverTheIdsWithoutGapOrOverlap() {
-        MessageTableSource.Ranges snowflakes = MessageTableSource.Ranges.of(
-                1_187_000_000_000_000_000L, 1_574_942_741_204_029_440L, 1_000_000, 50_000);
+        MessageTableSource.Ranges snowflakes =
+                MessageTableSource.Ranges.of(
+                        1_187_000_000_000_000_000L, 1_574_942_741_204_029_440L, 1_000_000, 50_000);
         assertThat(snowflakes.count()).isEqualTo(20);
         assertCoversExactly(snowflakes);
 

@@ -1,10 +1,7 @@
 package io.discordrag.indexer.job.source;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
-import java.util.ArrayList;
-import java.util.List;
+
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
 import org.apache.flink.cdc.debezium.JsonDebeziumDeserializationSchema;
@@ -18,23 +15,30 @@ import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
- * Proves the pinned stack end to end: Flink CDC's incremental Postgres source (pgoutput), connected as
- * the least-privileged role of {@code deploy/sql/02-cdc.sql} through the admin-created publication,
- * reads the rows present at start (snapshot) and then an INSERT, an UPDATE and a DELETE (stream) in a
- * MiniCluster with checkpoints on. REPLICA IDENTITY FULL gives updates and deletes their whole before
- * image.
+ * Proves the pinned stack end to end: Flink CDC's incremental Postgres source (pgoutput), connected
+ * as the least-privileged role of {@code deploy/sql/02-cdc.sql} through the admin-created
+ * publication, reads the rows present at start (snapshot) and then an INSERT, an UPDATE and a
+ * DELETE (stream) in a MiniCluster with checkpoints on. REPLICA IDENTITY FULL gives updates and
+ * deletes their whole before image.
  */
 class PostgresCdcSmokeITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
-    @RegisterExtension static final EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();
+    @RegisterExtension
+    static final EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,20 +51,22 @@ class PostgresCdcSmokeITCase {
                         + "(3, 20, 200, 7, 'other guild', '2024-05-01T10:02:00Z')");
 
         PostgresIncrementalSource<String> source =
-                CdcTestSources.messages(POSTGRES, "smoke_slot", new JsonDebeziumDeserializationSchema());
+                CdcTestSources.messages(
+                        POSTGRES, "smoke_slot", new JsonDebeziumDeserializationSchema());
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
         env.enableCheckpointing(500);
-        CloseableIterator<String> events = env
-                .fromSource(source, WatermarkStrategy.noWatermarks(), "postgres-cdc")
-                .uid("postgres-cdc")
-                .collectAsync();
+        CloseableIterator<String> events =
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), "postgres-cdc")
+                        .uid("postgres-cdc")
+                        .collectAsync();
         JobClient job = env.executeAsync("cdc-smoke");
         try {
             List<JsonNode> snapshot = take(events, 3);
             assertThat(snapshot).allSatisfy(e -> assertThat(e.get("op").asText()).isEqualTo("r"));
-            assertThat(snapshot).extracting(e -> e.get("after").get("content").asText())
+            assertThat(snapshot)
+                    .extracting(e -> e.get("after").get("content").asText())
                     .containsExactlyInAnyOrder("first", "second", "other guild");
 
             POSTGRES.execute(

@@ -1,19 +1,25 @@
 package io.discordrag.indexer.job.source;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.discordrag.indexer.job.NotReadyException;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
-import java.sql.Connection;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Each missing CDC prerequisite is reported with its fix, checked as the job's own role on a real server. */
+import java.sql.Connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Each missing CDC prerequisite is reported with its fix, checked as the job's own role on a real
+ * server.
+ */
 class PostgresPrerequisitesTest {
 
-    @RegisterExtension static final EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();
+    @RegisterExtension
+    static final EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();
 
     private static final String PUB = EmbeddedPostgresExtension.PUBLICATION;
     private static final String ROLE = EmbeddedPostgresExtension.INDEXER_ROLE;
@@ -44,26 +50,36 @@ class PostgresPrerequisitesTest {
     @Test
     void reportsAMissingPublication() throws Exception {
         POSTGRES.execute("DROP PUBLICATION " + PUB);
-        assertThat(problems()).singleElement().asString()
-                .contains("publication " + PUB + " does not exist").contains("CREATE PUBLICATION");
+        assertThat(problems())
+                .singleElement()
+                .asString()
+                .contains("publication " + PUB + " does not exist")
+                .contains("CREATE PUBLICATION");
     }
 
     @Test
     void reportsAPublicationWithoutMessages() throws Exception {
         POSTGRES.execute("ALTER PUBLICATION " + PUB + " DROP TABLE public.messages");
-        assertThat(problems()).singleElement().asString().contains("does not include public.messages");
+        assertThat(problems())
+                .singleElement()
+                .asString()
+                .contains("does not include public.messages");
     }
 
     @Test
     void reportsReplicaIdentityNotFull() throws Exception {
         POSTGRES.execute("ALTER TABLE messages REPLICA IDENTITY DEFAULT");
-        assertThat(problems()).singleElement().asString()
-                .contains("REPLICA IDENTITY DEFAULT").contains("ALTER TABLE messages REPLICA IDENTITY FULL");
+        assertThat(problems())
+                .singleElement()
+                .asString()
+                .contains("REPLICA IDENTITY DEFAULT")
+                .contains("ALTER TABLE messages REPLICA IDENTITY FULL");
     }
 
     @Test
     void reportsMissingReplicationAndPrivilegesAllAtOnce() throws Exception {
-        POSTGRES.execute("ALTER ROLE " + ROLE + " WITH NOREPLICATION",
+        POSTGRES.execute(
+                "ALTER ROLE " + ROLE + " WITH NOREPLICATION",
                 "REVOKE SELECT ON users FROM " + ROLE,
                 "REVOKE UPDATE (qdrant_point_id) ON messages FROM " + ROLE);
         assertThat(problems()).hasSize(3);

@@ -1,23 +1,30 @@
 package io.discordrag.indexer.job.verify;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.apache.flink.configuration.ConfigOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** verify's command line: the job's dialect and options plus its own; bad arguments exit 2 with one line. */
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * verify's command line: the job's dialect and options plus its own; bad arguments exit 2 with one
+ * line.
+ */
 class VerifyCommandTest {
 
     private static String refused(String... args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = VerifyCommand.run(args, new PrintStream(new ByteArrayOutputStream()),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code =
+                VerifyCommand.run(
+                        args,
+                        new PrintStream(new ByteArrayOutputStream()),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
         String printed = err.toString(StandardCharsets.UTF_8);
         assertThat(code).as(printed).isEqualTo(VerifyCommand.BAD_ARGUMENTS);
         assertThat(printed.lines()).as(printed).hasSize(1);
@@ -39,13 +46,21 @@ class VerifyCommandTest {
 
     @Test
     void everyVerifyOptionHasABadValueCase() {
-        assertThat(VerifyOptions.own().stream().map(ConfigOption::key)).containsExactlyInAnyOrder("guild", "max-findings");
+        assertThat(VerifyOptions.own().stream().map(ConfigOption::key))
+                .containsExactlyInAnyOrder("guild", "max-findings");
     }
 
     @Test
     void guildsAreUnsigned64BitIdsAndJobOptionsAreRead() {
-        VerifyCommand.Arguments a = VerifyCommand.parse(new String[] {"--guild=18446744073709551615",
-            "--max-findings", "7", "--qdrant.collection", "c2"});
+        VerifyCommand.Arguments a =
+                VerifyCommand.parse(
+                        new String[] {
+                            "--guild=18446744073709551615",
+                            "--max-findings",
+                            "7",
+                            "--qdrant.collection",
+                            "c2"
+                        });
         assertThat(a.guild()).isEqualTo(-1L);
         assertThat(a.maxFindings()).isEqualTo(7);
         assertThat(a.config().qdrantCollection().collection()).isEqualTo("c2");
@@ -60,9 +75,15 @@ class VerifyCommandTest {
     @Test
     void helpListsVerifysOwnOptions() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertThat(VerifyCommand.run(new String[] {"--help"}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(new ByteArrayOutputStream()))).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--guild").contains("--max-findings")
+        assertThat(
+                        VerifyCommand.run(
+                                new String[] {"--help"},
+                                new PrintStream(out, true, StandardCharsets.UTF_8),
+                                new PrintStream(new ByteArrayOutputStream())))
+                .isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("--guild")
+                .contains("--max-findings")
                 .contains("default: 1000");
     }
 }

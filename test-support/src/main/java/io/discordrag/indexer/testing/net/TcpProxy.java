@@ -13,9 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP forwarder on 127.0.0.1 that a test can cut and restore, to take a server away from a client
- * without touching the server — so an outage test runs unchanged against the in-process Qdrant stand-in
- * or a real Qdrant. {@link #cut()} closes every forwarded connection and stops listening (connections are
- * refused, like a server that is down); {@link #restore()} listens again on the same port.
+ * without touching the server — so an outage test runs unchanged against the in-process Qdrant
+ * stand-in or a real Qdrant. {@link #cut()} closes every forwarded connection and stops listening
+ * (connections are refused, like a server that is down); {@link #restore()} listens again on the
+ * same port.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -124,23 +125,27 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[64 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, n);
-                    out.flush();
-                }
-            } catch (IOException ignored) {
-                // either side closed: close both below
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-                open.remove(from);
-                open.remove(to);
-            }
-        }, "tcp-proxy-pump");
+        Thread t =
+                new Thread(
+                        () -> {
+                            byte[] buffer = new byte[64 * 1024];
+                            try (InputStream in = from.getInputStream();
+                                    OutputStream out = to.getOutputStream()) {
+                                int n;
+                                while ((n = in.read(buffer)) >= 0) {
+                                    out.write(buffer, 0, n);
+                                    out.flush();
+                                }
+                            } catch (IOException ignored) {
+                                // either side closed: close both below
+                            } finally {
+                                closeQuietly(from);
+                                closeQuietly(to);
+                                open.remove(from);
+                                open.remove(to);
+                            }
+                        },
+                        "tcp-proxy-pump");
         t.setDaemon(true);
         t.start();
     }

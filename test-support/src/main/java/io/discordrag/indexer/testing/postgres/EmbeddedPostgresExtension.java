@@ -1,6 +1,12 @@
 package io.discordrag.indexer.testing.postgres;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import javax.sql.DataSource;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -17,20 +23,16 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
-import javax.sql.DataSource;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real PostgreSQL server (embedded binaries, version {@link #POSTGRES_MAJOR}) started with
- * {@code wal_level=logical}, fresh per test class, with the project's production schema
- * ({@code deploy/sql/*.sql}) applied to database {@link #DATABASE}.
+ * A real PostgreSQL server (embedded binaries, version {@link #POSTGRES_MAJOR}) started with {@code
+ * wal_level=logical}, fresh per test class, with the project's production schema ({@code
+ * deploy/sql/*.sql}) applied to database {@link #DATABASE}.
  *
- * <p>Register it as a static field: {@code @RegisterExtension static final EmbeddedPostgresExtension
- * POSTGRES = new EmbeddedPostgresExtension();}. Tests connect either as the superuser
- * ({@link #adminUrl()}, {@link #adminConnection()}) or, as the job does in production, as the
- * least-privileged replication role {@link #INDEXER_ROLE} with a random password
+ * <p>Register it as a static field: {@code @RegisterExtension static final
+ * EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();}. Tests connect either as
+ * the superuser ({@link #adminUrl()}, {@link #adminConnection()}) or, as the job does in
+ * production, as the least-privileged replication role {@link #INDEXER_ROLE} with a random password
  * ({@link #indexerPassword()}). {@link #truncateAll()} empties the tables between tests cheaply.
  */
 public final class EmbeddedPostgresExtension implements BeforeAllCallback, AfterAllCallback {
@@ -40,6 +42,7 @@ public final class EmbeddedPostgresExtension implements BeforeAllCallback, After
     public static final String ADMIN_USER = "postgres";
     public static final String INDEXER_ROLE = "discord_indexer";
     public static final String PUBLICATION = "discord_indexer_pub";
+
     /** The schema files, in the order users apply them. */
     public static final List<String> SCHEMA_FILES = List.of("01-schema.sql", "02-cdc.sql");
 
@@ -60,21 +63,23 @@ public final class EmbeddedPostgresExtension implements BeforeAllCallback, After
 
     /** Starts the server and applies the schema; called by JUnit, public for use outside JUnit. */
     public void start() throws IOException, SQLException {
-        postgres = EmbeddedPostgres.builder()
-                .setServerConfig("wal_level", "logical")
-                .setServerConfig("max_replication_slots", "20")
-                .setServerConfig("max_wal_senders", "20")
-                .setServerConfig("max_connections", "100")
-                .setServerConfig("fsync", "off")
-                .setServerConfig("synchronous_commit", "off")
-                .setServerConfig("full_page_writes", "off")
-                .start();
+        postgres =
+                EmbeddedPostgres.builder()
+                        .setServerConfig("wal_level", "logical")
+                        .setServerConfig("max_replication_slots", "20")
+                        .setServerConfig("max_wal_senders", "20")
+                        .setServerConfig("max_connections", "100")
+                        .setServerConfig("fsync", "off")
+                        .setServerConfig("synchronous_commit", "off")
+                        .setServerConfig("full_page_writes", "off")
+                        .start();
         try (Connection c = postgres.getPostgresDatabase().getConnection();
                 Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + DATABASE);
         }
         indexerPassword = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-        try (Connection c = adminConnection(); Statement s = c.createStatement()) {
+        try (Connection c = adminConnection();
+                Statement s = c.createStatement()) {
             for (String file : SCHEMA_FILES) {
                 s.execute(readSchemaFile(file));
             }
@@ -91,27 +96,33 @@ public final class EmbeddedPostgresExtension implements BeforeAllCallback, After
     }
 
     /**
-     * Restarts the server with its data (tables, replication slots, WAL): a fast shutdown, which drops
-     * every connection including replication ones, {@code down} with nothing listening, then a start on
-     * the same port with the same settings — what a client sees when PostgreSQL restarts. Uses the
-     * server's own {@code pg_ctl}.
+     * Restarts the server with its data (tables, replication slots, WAL): a fast shutdown, which
+     * drops every connection including replication ones, {@code down} with nothing listening, then
+     * a start on the same port with the same settings — what a client sees when PostgreSQL
+     * restarts. Uses the server's own {@code pg_ctl}.
      */
     public void restart(Duration down) throws Exception {
         String bin;
         Path data;
-        try (Connection c = adminConnection(); Statement s = c.createStatement()) {
+        try (Connection c = adminConnection();
+                Statement s = c.createStatement()) {
             bin = single(s, "SELECT setting FROM pg_config WHERE name = 'BINDIR'");
             data = Path.of(single(s, "SHOW data_directory"));
         }
         // postmaster.opts holds the server's own command line: start again with the same options.
         List<String> opts = new ArrayList<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"")
-                .matcher(Files.readString(data.resolve("postmaster.opts")));
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("\"([^\"]*)\"")
+                        .matcher(Files.readString(data.resolve("postmaster.opts")));
         while (m.find()) {
             opts.add(m.group(1));
         }
-        String options = opts.stream().skip(1).filter(o -> !o.equals("-D") && !o.equals(data.toString()))
-                .map(o -> o.startsWith("-") ? o : "'" + o + "'").collect(java.util.stream.Collectors.joining(" "));
+        String options =
+                opts.stream()
+                        .skip(1)
+                        .filter(o -> !o.equals("-D") && !o.equals(data.toString()))
+                        .map(o -> o.startsWith("-") ? o : "'" + o + "'")
+                        .collect(java.util.stream.Collectors.joining(" "));
         pgCtl(bin, "-D", data.toString(), "-m", "fast", "-w", "stop");
         Thread.sleep(down.toMillis());
         pgCtl(bin, "-D", data.toString(), "-w", "-t", "60", "-o", options, "start");
@@ -127,16 +138,22 @@ public final class EmbeddedPostgresExtension implements BeforeAllCallback, After
     private static void pgCtl(String bin, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         if ("root".equals(System.getProperty("user.name"))) {
-            // pg_ctl refuses to run as root; like the embedded server's own start, run it in a user namespace
+            // pg_ctl refuses to run as root; like the embedded server's own start, run it in a user
+            // namespace
             command.addAll(List.of("unshare", "-U"));
         }
         command.add(Path.of(bin, "pg_ctl").toString());
         command.addAll(List.of(args));
         Path log = Files.createTempFile("pg_ctl", ".log");
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p =
+                    new ProcessBuilder(command)
+                            .redirectErrorStream(true)
+                            .redirectOutput(log.toFile())
+                            .start();
             if (!p.waitFor(90, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("pg_ctl " + String.join(" ", args) + " failed: " + Files.readString(log));
+                throw new IOException(
+                        "pg_ctl " + String.join(" ", args) + " failed: " + Files.readString(log));
             }
         } finally {
             Files.deleteIfExists(log);
@@ -145,9 +162,11 @@ public final class EmbeddedPostgresExtension implements BeforeAllCallback, After
 
     /** The text of one of {@link #SCHEMA_FILES}, exactly as shipped in {@code deploy/sql}. */
     public static String readSchemaFile(String file) {
-        try (InputStream in = EmbeddedPostgresExtension.class.getResourceAsStream(SQL_RESOURCE_DIR + file)) {
+        try (InputStream in =
+                EmbeddedPostgresExtension.class.getResourceAsStream(SQL_RESOURCE_DIR + file)) {
             if (in == null) {
-                throw new IllegalStateException("Schema file " + file + " is not on the test classpath");
+                throw new IllegalStateException(
+                        "Schema file " + file + " is not on the test classpath");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -199,7 +218,8 @@ public final class EmbeddedPostgresExtension implements BeforeAllCallback, After
 
     /** Runs statements as the superuser. */
     public void execute(String... statements) throws SQLException {
-        try (Connection c = adminConnection(); Statement s = c.createStatement()) {
+        try (Connection c = adminConnection();
+                Statement s = c.createStatement()) {
             for (String sql : statements) {
                 s.execute(sql);
             }

@@ -5,6 +5,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,9 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Faults for reliability tests, applied to the stand-in's RPCs before they reach the services: fail
- * the next N calls (of one RPC or of any) with a chosen status, delay every call, and count calls by
- * RPC. Method names are gRPC full names without the leading slash, e.g. {@code qdrant.Points/Upsert};
- * {@link #UPSERT}, {@link #DELETE} and friends name the common ones. Thread-safe.
+ * the next N calls (of one RPC or of any) with a chosen status, delay every call, and count calls
+ * by RPC. Method names are gRPC full names without the leading slash, e.g. {@code
+ * qdrant.Points/Upsert}; {@link #UPSERT}, {@link #DELETE} and friends name the common ones.
+ * Thread-safe.
  */
 public final class FaultInjector implements ServerInterceptor {
 
@@ -44,8 +46,12 @@ public final class FaultInjector implements ServerInterceptor {
 
     /** Fails the next {@code count} calls of {@code method} (or of any RPC, with {@link #ANY}). */
     public FaultInjector failNext(String method, int count, Status.Code code) {
-        failures.put(method, new PendingFailures(count,
-                Status.fromCode(code).withDescription("Injected fault by the Qdrant stand-in")));
+        failures.put(
+                method,
+                new PendingFailures(
+                        count,
+                        Status.fromCode(code)
+                                .withDescription("Injected fault by the Qdrant stand-in")));
         return this;
     }
 
@@ -80,8 +86,8 @@ public final class FaultInjector implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-            ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String method = call.getMethodDescriptor().getFullMethodName();
         calls.computeIfAbsent(method, k -> new AtomicInteger()).incrementAndGet();
         long delay = latencyNanos.get();

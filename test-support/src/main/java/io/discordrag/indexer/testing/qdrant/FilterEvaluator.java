@@ -1,5 +1,6 @@
 package io.discordrag.indexer.testing.qdrant;
 
+import com.google.protobuf.Timestamp;
 import io.qdrant.client.grpc.Common.Condition;
 import io.qdrant.client.grpc.Common.DatetimeRange;
 import io.qdrant.client.grpc.Common.FieldCondition;
@@ -9,22 +10,32 @@ import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.Common.Range;
 import io.qdrant.client.grpc.Common.ValuesCount;
 import io.qdrant.client.grpc.JsonWithInt.Value;
-import com.google.protobuf.Timestamp;
+
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 
-/** Evaluates a Qdrant {@link Filter} against one point, following Qdrant's query checker (spec section 9). */
+/**
+ * Evaluates a Qdrant {@link Filter} against one point, following Qdrant's query checker (spec
+ * section 9).
+ */
 final class FilterEvaluator {
 
     private FilterEvaluator() {}
 
-    /** Checks the filter is well formed before any point is evaluated; throws the status Qdrant returns. */
+    /**
+     * Checks the filter is well formed before any point is evaluated; throws the status Qdrant
+     * returns.
+     */
     static void validate(Filter filter) {
-        for (List<Condition> list : List.of(filter.getMustList(), filter.getShouldList(),
-                filter.getMustNotList(), filter.getMinShould().getConditionsList())) {
+        for (List<Condition> list :
+                List.of(
+                        filter.getMustList(),
+                        filter.getShouldList(),
+                        filter.getMustNotList(),
+                        filter.getMinShould().getConditionsList())) {
             for (Condition c : list) {
                 validate(c);
             }
@@ -35,17 +46,25 @@ final class FilterEvaluator {
         switch (c.getConditionOneOfCase()) {
             case FIELD:
                 FieldCondition f = c.getField();
-                if (!f.hasMatch() && !f.hasRange() && !f.hasDatetimeRange() && !f.hasValuesCount()
-                        && !f.hasGeoBoundingBox() && !f.hasGeoRadius() && !f.hasGeoPolygon()
-                        && !f.hasIsEmpty() && !f.hasIsNull()) {
+                if (!f.hasMatch()
+                        && !f.hasRange()
+                        && !f.hasDatetimeRange()
+                        && !f.hasValuesCount()
+                        && !f.hasGeoBoundingBox()
+                        && !f.hasGeoRadius()
+                        && !f.hasGeoPolygon()
+                        && !f.hasIsEmpty()
+                        && !f.hasIsNull()) {
                     throw QdrantErrors.validation(
                             "field", "At least one field condition must be specified");
                 }
                 if (f.hasGeoBoundingBox() || f.hasGeoRadius() || f.hasGeoPolygon()) {
                     throw QdrantErrors.unimplemented("geo conditions");
                 }
-                if (f.hasMatch() && (f.getMatch().getMatchValueCase() == Match.MatchValueCase.PHRASE
-                        || f.getMatch().getMatchValueCase() == Match.MatchValueCase.TEXT_ANY)) {
+                if (f.hasMatch()
+                        && (f.getMatch().getMatchValueCase() == Match.MatchValueCase.PHRASE
+                                || f.getMatch().getMatchValueCase()
+                                        == Match.MatchValueCase.TEXT_ANY)) {
                     throw QdrantErrors.unimplemented("phrase/text_any matching");
                 }
                 break;
@@ -73,13 +92,16 @@ final class FilterEvaluator {
                 return false;
             }
         }
-        List<Condition> should = filter.getShouldList().stream().filter(FilterEvaluator::isSet).toList();
+        List<Condition> should =
+                filter.getShouldList().stream().filter(FilterEvaluator::isSet).toList();
         if (!should.isEmpty() && should.stream().noneMatch(c -> matches(c, id, payload))) {
             return false;
         }
         if (filter.hasMinShould()) {
-            List<Condition> conditions = filter.getMinShould().getConditionsList().stream()
-                    .filter(FilterEvaluator::isSet).toList();
+            List<Condition> conditions =
+                    filter.getMinShould().getConditionsList().stream()
+                            .filter(FilterEvaluator::isSet)
+                            .toList();
             long hits = conditions.stream().filter(c -> matches(c, id, payload)).count();
             if (!conditions.isEmpty() && hits < filter.getMinShould().getMinCount()) {
                 return false;
@@ -112,7 +134,9 @@ final class FilterEvaluator {
             case NESTED:
                 for (Value element : PayloadPaths.values(payload, c.getNested().getKey())) {
                     if (element.getKindCase() == Value.KindCase.STRUCT_VALUE
-                            && matches(c.getNested().getFilter(), id,
+                            && matches(
+                                    c.getNested().getFilter(),
+                                    id,
                                     element.getStructValue().getFieldsMap())) {
                         return true;
                     }
@@ -132,7 +156,8 @@ final class FilterEvaluator {
             if (PayloadPaths.isNull(v)) {
                 continue;
             }
-            if (v.getKindCase() == Value.KindCase.LIST_VALUE && v.getListValue().getValuesCount() == 0) {
+            if (v.getKindCase() == Value.KindCase.LIST_VALUE
+                    && v.getListValue().getValuesCount() == 0) {
                 continue;
             }
             return false;
@@ -178,13 +203,16 @@ final class FilterEvaluator {
         Value.KindCase kind = v.getKindCase();
         switch (m.getMatchValueCase()) {
             case KEYWORD:
-                return kind == Value.KindCase.STRING_VALUE && v.getStringValue().equals(m.getKeyword());
+                return kind == Value.KindCase.STRING_VALUE
+                        && v.getStringValue().equals(m.getKeyword());
             case INTEGER:
-                return kind == Value.KindCase.INTEGER_VALUE && v.getIntegerValue() == m.getInteger();
+                return kind == Value.KindCase.INTEGER_VALUE
+                        && v.getIntegerValue() == m.getInteger();
             case BOOLEAN:
                 return kind == Value.KindCase.BOOL_VALUE && v.getBoolValue() == m.getBoolean();
             case TEXT:
-                return kind == Value.KindCase.STRING_VALUE && v.getStringValue().contains(m.getText());
+                return kind == Value.KindCase.STRING_VALUE
+                        && v.getStringValue().contains(m.getText());
             case KEYWORDS:
                 return kind == Value.KindCase.STRING_VALUE
                         && m.getKeywords().getStringsList().contains(v.getStringValue());
@@ -217,8 +245,10 @@ final class FilterEvaluator {
         } else {
             return false;
         }
-        return (!r.hasLt() || x < r.getLt()) && (!r.hasGt() || x > r.getGt())
-                && (!r.hasLte() || x <= r.getLte()) && (!r.hasGte() || x >= r.getGte());
+        return (!r.hasLt() || x < r.getLt())
+                && (!r.hasGt() || x > r.getGt())
+                && (!r.hasLte() || x <= r.getLte())
+                && (!r.hasGte() || x >= r.getGte());
     }
 
     private static boolean inDatetimeRange(DatetimeRange r, Value v) {
@@ -252,7 +282,9 @@ final class FilterEvaluator {
     }
 
     private static boolean countInRange(ValuesCount r, long n) {
-        return (!r.hasLt() || n < r.getLt()) && (!r.hasGt() || n > r.getGt())
-                && (!r.hasLte() || n <= r.getLte()) && (!r.hasGte() || n >= r.getGte());
+        return (!r.hasLt() || n < r.getLt())
+                && (!r.hasGt() || n > r.getGt())
+                && (!r.hasLte() || n <= r.getLte())
+                && (!r.hasGte() || n >= r.getGte());
     }
 }

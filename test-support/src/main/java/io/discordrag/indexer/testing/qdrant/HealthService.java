@@ -13,11 +13,12 @@ final class HealthService extends QdrantGrpc.QdrantImplBase {
 
     @Override
     public void healthCheck(HealthCheckRequest request, StreamObserver<HealthCheckReply> observer) {
-        observer.onNext(HealthCheckReply.newBuilder()
-                .setTitle(TITLE)
-                .setVersion(VERSION)
-                .setCommit("qdrant-stand-in")
-                .build());
+        observer.onNext(
+                HealthCheckReply.newBuilder()
+                        .setTitle(TITLE)
+                        .setVersion(VERSION)
+                        .setCommit("qdrant-stand-in")
+                        .build());
         observer.onCompleted();
     }
 }

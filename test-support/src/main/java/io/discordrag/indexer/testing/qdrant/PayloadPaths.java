@@ -1,6 +1,7 @@
 package io.discordrag.indexer.testing.qdrant;
 
 import io.qdrant.client.grpc.JsonWithInt.Value;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +17,12 @@ final class PayloadPaths {
     /** The values at {@code path}, an array at the end of the path not flattened. */
     static List<Value> rawValues(Map<String, Value> payload, String path) {
         List<Value> current = new ArrayList<>();
-        current.add(Value.newBuilder()
-                .setStructValue(io.qdrant.client.grpc.JsonWithInt.Struct.newBuilder().putAllFields(payload))
-                .build());
+        current.add(
+                Value.newBuilder()
+                        .setStructValue(
+                                io.qdrant.client.grpc.JsonWithInt.Struct.newBuilder()
+                                        .putAllFields(payload))
+                        .build());
         for (String segment : path.split("\\.", -1)) {
             String name = segment;
             String index = null;
@@ -73,6 +77,7 @@ final class PayloadPaths {
     }
 
     static boolean isNull(Value v) {
-        return v.getKindCase() == Value.KindCase.NULL_VALUE || v.getKindCase() == Value.KindCase.KIND_NOT_SET;
+        return v.getKindCase() == Value.KindCase.NULL_VALUE
+                || v.getKindCase() == Value.KindCase.KIND_NOT_SET;
     }
 }

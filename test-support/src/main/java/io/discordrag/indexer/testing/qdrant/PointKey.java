@@ -1,13 +1,15 @@
 package io.discordrag.indexer.testing.qdrant;
 
 import io.qdrant.client.grpc.Common.PointId;
+
 import java.util.Locale;
 
 /**
  * A point id as Qdrant stores it: an unsigned 64-bit number or a 128-bit UUID. Ordered like Qdrant
  * orders ids in a scroll: every number (unsigned) before every UUID, UUIDs in byte order.
  */
-record PointKey(boolean isUuid, long num, long uuidHigh, long uuidLow) implements Comparable<PointKey> {
+record PointKey(boolean isUuid, long num, long uuidHigh, long uuidLow)
+        implements Comparable<PointKey> {
 
     static PointKey of(PointId id) {
         switch (id.getPointIdOptionsCase()) {
@@ -21,13 +23,14 @@ record PointKey(boolean isUuid, long num, long uuidHigh, long uuidLow) implement
     }
 
     /**
-     * Parses a UUID the way Rust's {@code Uuid::parse_str} does: 32 hex digits, the hyphenated form,
-     * the braced hyphenated form, or the {@code urn:uuid:} form; hex digits in either case.
+     * Parses a UUID the way Rust's {@code Uuid::parse_str} does: 32 hex digits, the hyphenated
+     * form, the braced hyphenated form, or the {@code urn:uuid:} form; hex digits in either case.
      */
     static PointKey parseUuid(String text) {
         String hex = canonicalHex(text);
         if (hex == null) {
-            throw QdrantErrors.invalidArgument("Unable to parse UUID: " + text).asRuntimeException();
+            throw QdrantErrors.invalidArgument("Unable to parse UUID: " + text)
+                    .asRuntimeException();
         }
         long high = Long.parseUnsignedLong(hex.substring(0, 16), 16);
         long low = Long.parseUnsignedLong(hex.substring(16), 16);
@@ -86,8 +89,15 @@ record PointKey(boolean isUuid, long num, long uuidHigh, long uuidLow) implement
 
     String canonicalUuid() {
         String hex = String.format("%016x%016x", uuidHigh, uuidLow);
-        return hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-"
-                + hex.substring(16, 20) + "-" + hex.substring(20);
+        return hex.substring(0, 8)
+                + "-"
+                + hex.substring(8, 12)
+                + "-"
+                + hex.substring(12, 16)
+                + "-"
+                + hex.substring(16, 20)
+                + "-"
+                + hex.substring(20);
     }
 
     @Override
@@ -106,5 +116,4 @@ record PointKey(boolean isUuid, long num, long uuidHigh, long uuidLow) implement
     public String toString() {
         return isUuid ? canonicalUuid() : Long.toUnsignedString(num);
     }
-
 }

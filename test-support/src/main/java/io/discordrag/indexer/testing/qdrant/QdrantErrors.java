@@ -34,7 +34,9 @@ final class QdrantErrors {
     }
 
     static StatusRuntimeException alreadyExists(String message) {
-        return Status.ALREADY_EXISTS.withDescription("Wrong input: " + message).asRuntimeException();
+        return Status.ALREADY_EXISTS
+                .withDescription("Wrong input: " + message)
+                .asRuntimeException();
     }
 
     static StatusRuntimeException unimplemented(String what) {

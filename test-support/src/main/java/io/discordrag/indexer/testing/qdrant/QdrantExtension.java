@@ -1,10 +1,11 @@
 package io.discordrag.indexer.testing.qdrant;
 
 import io.qdrant.client.QdrantClient;
-import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.util.Optional;
 
 /**
  * JUnit 5 extension giving a test class "a Qdrant" (see {@link QdrantTarget}) and a shared client.

@@ -3,19 +3,20 @@ package io.discordrag.indexer.testing.qdrant;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An in-process gRPC server that speaks Qdrant's API (services {@code qdrant.Qdrant},
- * {@code qdrant.Collections}, {@code qdrant.Points}) with real Qdrant's behaviour as
- * {@code shared/qdrant-grpc-spec.md} describes it, for tests on machines where no Qdrant can run.
+ * An in-process gRPC server that speaks Qdrant's API (services {@code qdrant.Qdrant}, {@code
+ * qdrant.Collections}, {@code qdrant.Points}) with real Qdrant's behaviour as {@code
+ * shared/qdrant-grpc-spec.md} describes it, for tests on machines where no Qdrant can run.
  *
- * <p>It listens on loopback, optionally requires an API key, keeps its data across {@link #stop()} /
- * {@link #start()} on the same port (as a real Qdrant keeps its storage across restarts), and injects
- * faults through {@link #faults()}. Test code only: never part of the job jar.
+ * <p>It listens on loopback, optionally requires an API key, keeps its data across {@link #stop()}
+ * / {@link #start()} on the same port (as a real Qdrant keeps its storage across restarts), and
+ * injects faults through {@link #faults()}. Test code only: never part of the job jar.
  */
 public final class QdrantStandIn implements AutoCloseable {
 
@@ -47,11 +48,17 @@ public final class QdrantStandIn implements AutoCloseable {
         if (server != null) {
             return this;
         }
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-                .maxInboundMessageSize(Integer.MAX_VALUE)
-                .addService(ServerInterceptors.intercept(new HealthService(), interceptors()))
-                .addService(ServerInterceptors.intercept(new CollectionsService(store), interceptors()))
-                .addService(ServerInterceptors.intercept(new PointsService(store), interceptors()));
+        NettyServerBuilder builder =
+                NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                        .maxInboundMessageSize(Integer.MAX_VALUE)
+                        .addService(
+                                ServerInterceptors.intercept(new HealthService(), interceptors()))
+                        .addService(
+                                ServerInterceptors.intercept(
+                                        new CollectionsService(store), interceptors()))
+                        .addService(
+                                ServerInterceptors.intercept(
+                                        new PointsService(store), interceptors()));
         try {
             server = builder.build().start();
         } catch (IOException e) {
@@ -115,5 +122,4 @@ public final class QdrantStandIn implements AutoCloseable {
     public void close() {
         stop();
     }
-
 }

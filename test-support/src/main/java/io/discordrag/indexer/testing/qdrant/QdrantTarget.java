@@ -2,21 +2,22 @@ package io.discordrag.indexer.testing.qdrant;
 
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.QdrantGrpcClient;
-import java.net.URI;
-import java.time.Duration;
-import java.util.Optional;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.qdrant.QdrantContainer;
 
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+
 /**
  * "A Qdrant" for tests, chosen once: the server at {@code QDRANT_URL} if that is set (gRPC address,
- * e.g. {@code http://localhost:6334}; {@code https} turns TLS on; {@code QDRANT_API_KEY} is sent when
- * set); else a Testcontainers Qdrant if Docker is available (unless {@code QDRANT_TESTCONTAINERS=false});
- * else the in-process {@link QdrantStandIn}. Every Qdrant test gets its Qdrant here, so the same test
- * runs unchanged against the stand-in and a real server.
+ * e.g. {@code http://localhost:6334}; {@code https} turns TLS on; {@code QDRANT_API_KEY} is sent
+ * when set); else a Testcontainers Qdrant if Docker is available (unless {@code
+ * QDRANT_TESTCONTAINERS=false}); else the in-process {@link QdrantStandIn}. Every Qdrant test gets
+ * its Qdrant here, so the same test runs unchanged against the stand-in and a real server.
  */
 public final class QdrantTarget implements AutoCloseable {
 
@@ -43,8 +44,14 @@ public final class QdrantTarget implements AutoCloseable {
     private final QdrantStandIn standIn;
     private final QdrantContainer container;
 
-    private QdrantTarget(Kind kind, String host, int port, boolean tls, String apiKey,
-            QdrantStandIn standIn, QdrantContainer container) {
+    private QdrantTarget(
+            Kind kind,
+            String host,
+            int port,
+            boolean tls,
+            String apiKey,
+            QdrantStandIn standIn,
+            QdrantContainer container) {
         this.kind = kind;
         this.host = host;
         this.port = port;
@@ -62,19 +69,32 @@ public final class QdrantTarget implements AutoCloseable {
             URI uri = URI.create(url.contains("://") ? url : "http://" + url);
             int port = uri.getPort() > 0 ? uri.getPort() : DEFAULT_GRPC_PORT;
             LOG.info("Tests use the Qdrant at {}:{} ({})", uri.getHost(), port, QDRANT_URL_ENV);
-            return new QdrantTarget(Kind.EXTERNAL, uri.getHost(), port, "https".equals(uri.getScheme()),
-                    apiKey, null, null);
+            return new QdrantTarget(
+                    Kind.EXTERNAL,
+                    uri.getHost(),
+                    port,
+                    "https".equals(uri.getScheme()),
+                    apiKey,
+                    null,
+                    null);
         }
         if (!"false".equalsIgnoreCase(System.getenv(TESTCONTAINERS_ENV)) && dockerAvailable()) {
             QdrantContainer container = new QdrantContainer(QDRANT_IMAGE);
             container.start();
             LOG.info("Tests use a Testcontainers Qdrant ({})", QDRANT_IMAGE);
-            return new QdrantTarget(Kind.TESTCONTAINERS, container.getHost(),
-                    container.getMappedPort(DEFAULT_GRPC_PORT), false, null, null, container);
+            return new QdrantTarget(
+                    Kind.TESTCONTAINERS,
+                    container.getHost(),
+                    container.getMappedPort(DEFAULT_GRPC_PORT),
+                    false,
+                    null,
+                    null,
+                    container);
         }
         QdrantStandIn standIn = QdrantStandIn.startNew();
         LOG.info("Tests use the in-process Qdrant stand-in on port {}", standIn.port());
-        return new QdrantTarget(Kind.STAND_IN, standIn.host(), standIn.port(), false, null, standIn, null);
+        return new QdrantTarget(
+                Kind.STAND_IN, standIn.host(), standIn.port(), false, null, standIn, null);
     }
 
     private static boolean dockerAvailable() {
@@ -116,8 +136,8 @@ public final class QdrantTarget implements AutoCloseable {
 
     /** A new client for this Qdrant; the caller closes it. */
     public QdrantClient newClient() {
-        QdrantGrpcClient.Builder builder = QdrantGrpcClient.newBuilder(host, port, tls)
-                .withTimeout(Duration.ofSeconds(30));
+        QdrantGrpcClient.Builder builder =
+                QdrantGrpcClient.newBuilder(host, port, tls).withTimeout(Duration.ofSeconds(30));
         if (apiKey != null) {
             builder.withApiKey(apiKey);
         }

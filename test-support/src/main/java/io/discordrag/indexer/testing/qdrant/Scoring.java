@@ -7,7 +7,9 @@ final class Scoring {
 
     private Scoring() {}
 
-    /** L2-normalises in float32; zero vectors and vectors already of unit length stay as they are. */
+    /**
+     * L2-normalises in float32; zero vectors and vectors already of unit length stay as they are.
+     */
     static float[] normalise(float[] v) {
         float lenSq = 0f;
         for (float x : v) {
@@ -28,28 +30,31 @@ final class Scoring {
     static float score(Distance distance, float[] query, float[] stored) {
         switch (distance) {
             case Cosine:
-            case Dot: {
-                float dot = 0f;
-                for (int i = 0; i < query.length; i++) {
-                    dot += query[i] * stored[i];
+            case Dot:
+                {
+                    float dot = 0f;
+                    for (int i = 0; i < query.length; i++) {
+                        dot += query[i] * stored[i];
+                    }
+                    return dot;
                 }
-                return dot;
-            }
-            case Euclid: {
-                float sum = 0f;
-                for (int i = 0; i < query.length; i++) {
-                    float d = query[i] - stored[i];
-                    sum += d * d;
+            case Euclid:
+                {
+                    float sum = 0f;
+                    for (int i = 0; i < query.length; i++) {
+                        float d = query[i] - stored[i];
+                        sum += d * d;
+                    }
+                    return (float) Math.sqrt(sum);
                 }
-                return (float) Math.sqrt(sum);
-            }
-            case Manhattan: {
-                float sum = 0f;
-                for (int i = 0; i < query.length; i++) {
-                    sum += Math.abs(query[i] - stored[i]);
+            case Manhattan:
+                {
+                    float sum = 0f;
+                    for (int i = 0; i < query.length; i++) {
+                        sum += Math.abs(query[i] - stored[i]);
+                    }
+                    return sum;
                 }
-                return sum;
-            }
             default:
                 throw QdrantErrors.badInput("Unknown distance " + distance);
         }

@@ -12,6 +12,7 @@ import io.qdrant.client.grpc.Collections.VectorParams;
 import io.qdrant.client.grpc.Collections.VectorsConfig;
 import io.qdrant.client.grpc.Common.Filter;
 import io.qdrant.client.grpc.JsonWithInt.Value;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +38,8 @@ final class StandInCollection {
     final TreeMap<PointKey, StoredPoint> points = new TreeMap<>();
     private long nextOperationId;
 
-    StandInCollection(String name, VectorsConfig vectorsConfig, HnswConfigDiff hnsw, boolean onDiskPayload) {
+    StandInCollection(
+            String name, VectorsConfig vectorsConfig, HnswConfigDiff hnsw, boolean onDiskPayload) {
         this.name = name;
         this.vectorsConfig = vectorsConfig;
         this.vectorParams = new LinkedHashMap<>();
@@ -46,12 +48,13 @@ final class StandInCollection {
         } else {
             vectorParams.putAll(vectorsConfig.getParamsMap().getMapMap());
         }
-        HnswConfigDiff.Builder merged = HnswConfigDiff.newBuilder()
-                .setM(16)
-                .setEfConstruct(100)
-                .setFullScanThreshold(10000)
-                .setMaxIndexingThreads(0)
-                .setOnDisk(false);
+        HnswConfigDiff.Builder merged =
+                HnswConfigDiff.newBuilder()
+                        .setM(16)
+                        .setEfConstruct(100)
+                        .setFullScanThreshold(10000)
+                        .setMaxIndexingThreads(0)
+                        .setOnDisk(false);
         merged.mergeFrom(hnsw);
         this.hnswConfig = merged.build();
         this.onDiskPayload = onDiskPayload;
@@ -69,12 +72,17 @@ final class StandInCollection {
         return p;
     }
 
-    /** Validates the dimension and returns the vector as Qdrant stores it (cosine: L2-normalised). */
+    /**
+     * Validates the dimension and returns the vector as Qdrant stores it (cosine: L2-normalised).
+     */
     float[] prepare(String vectorName, List<Float> data) {
         VectorParams p = params(vectorName);
         if (data.size() != p.getSize()) {
             throw QdrantErrors.badInput(
-                    "Vector dimension error: expected dim: " + p.getSize() + ", got " + data.size());
+                    "Vector dimension error: expected dim: "
+                            + p.getSize()
+                            + ", got "
+                            + data.size());
         }
         float[] v = new float[data.size()];
         for (int i = 0; i < v.length; i++) {
@@ -94,24 +102,28 @@ final class StandInCollection {
     }
 
     CollectionInfo info() {
-        CollectionInfo.Builder info = CollectionInfo.newBuilder()
-                .setStatus(CollectionStatus.Green)
-                .setOptimizerStatus(OptimizerStatus.newBuilder().setOk(true))
-                .setSegmentsCount(1)
-                .setPointsCount(points.size())
-                .setIndexedVectorsCount(0)
-                .setConfig(CollectionConfig.newBuilder()
-                        .setParams(CollectionParams.newBuilder()
-                                .setShardNumber(1)
-                                .setReplicationFactor(1)
-                                .setWriteConsistencyFactor(1)
-                                .setOnDiskPayload(onDiskPayload)
-                                .setVectorsConfig(vectorsConfig))
-                        .setHnswConfig(hnswConfig));
+        CollectionInfo.Builder info =
+                CollectionInfo.newBuilder()
+                        .setStatus(CollectionStatus.Green)
+                        .setOptimizerStatus(OptimizerStatus.newBuilder().setOk(true))
+                        .setSegmentsCount(1)
+                        .setPointsCount(points.size())
+                        .setIndexedVectorsCount(0)
+                        .setConfig(
+                                CollectionConfig.newBuilder()
+                                        .setParams(
+                                                CollectionParams.newBuilder()
+                                                        .setShardNumber(1)
+                                                        .setReplicationFactor(1)
+                                                        .setWriteConsistencyFactor(1)
+                                                        .setOnDiskPayload(onDiskPayload)
+                                                        .setVectorsConfig(vectorsConfig))
+                                        .setHnswConfig(hnswConfig));
         for (Map.Entry<String, PayloadSchemaInfo> e : payloadIndexes.entrySet()) {
-            long count = points.values().stream()
-                    .filter(p -> !PayloadPaths.rawValues(p.payload(), e.getKey()).isEmpty())
-                    .count();
+            long count =
+                    points.values().stream()
+                            .filter(p -> !PayloadPaths.rawValues(p.payload(), e.getKey()).isEmpty())
+                            .count();
             info.putPayloadSchema(e.getKey(), e.getValue().toBuilder().setPoints(count).build());
         }
         return info.build();

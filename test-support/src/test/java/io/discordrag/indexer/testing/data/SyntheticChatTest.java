@@ -1,15 +1,17 @@
 package io.discordrag.indexer.testing.data;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.discordrag.indexer.testing.data.SyntheticChat.Message;
+
+import org.junit.jupiter.api.Test;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class SyntheticChatTest {
 
@@ -19,7 +21,8 @@ class SyntheticChatTest {
         SyntheticChat.Dataset b = SyntheticChat.generate(SyntheticChat.Spec.of(20_000));
         assertThat(a).isEqualTo(b);
         assertThat(a.messages()).hasSize(20_000);
-        assertThat(a.messages().stream().map(Message::id).collect(Collectors.toSet())).hasSize(20_000);
+        assertThat(a.messages().stream().map(Message::id).collect(Collectors.toSet()))
+                .hasSize(20_000);
 
         List<Integer> words = new ArrayList<>();
         for (Message m : a.messages()) {
@@ -30,12 +33,15 @@ class SyntheticChatTest {
         assertThat(words.get(words.size() * 99 / 100)).as("p99 words").isGreaterThan(30);
 
         // conversations: within a channel most gaps are under a minute, some are hours
-        Map<Long, List<Message>> byChannel = a.messages().stream().collect(Collectors.groupingBy(Message::channelId));
+        Map<Long, List<Message>> byChannel =
+                a.messages().stream().collect(Collectors.groupingBy(Message::channelId));
         int shortGaps = 0;
         int longGaps = 0;
         for (List<Message> channel : byChannel.values()) {
             for (int i = 1; i < channel.size(); i++) {
-                Duration gap = Duration.between(channel.get(i - 1).timestamp(), channel.get(i).timestamp());
+                Duration gap =
+                        Duration.between(
+                                channel.get(i - 1).timestamp(), channel.get(i).timestamp());
                 if (gap.compareTo(Duration.ofMinutes(1)) < 0) {
                     shortGaps++;
                 } else if (gap.compareTo(Duration.ofMinutes(20)) >= 0) {

@@ -1,15 +1,17 @@
 package io.discordrag.indexer.testing.net;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.discordrag.indexer.testing.qdrant.QdrantStandIn;
+
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.QdrantGrpcClient;
+import org.junit.jupiter.api.Test;
+
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The proxy forwards gRPC, refuses everything while cut, and forwards again on the same port. */
 class TcpProxyTest {
@@ -18,15 +20,19 @@ class TcpProxyTest {
     void cutRefusesAndRestoreForwardsAgainOnTheSamePort() throws Exception {
         try (QdrantStandIn standIn = QdrantStandIn.startNew();
                 TcpProxy proxy = TcpProxy.start(standIn.host(), standIn.port());
-                QdrantClient client = new QdrantClient(QdrantGrpcClient.newBuilder(proxy.host(), proxy.port(), false)
-                        .withTimeout(Duration.ofSeconds(5)).build())) {
+                QdrantClient client =
+                        new QdrantClient(
+                                QdrantGrpcClient.newBuilder(proxy.host(), proxy.port(), false)
+                                        .withTimeout(Duration.ofSeconds(5))
+                                        .build())) {
             int port = proxy.port();
             assertThat(client.listCollectionsAsync().get(10, TimeUnit.SECONDS)).isEmpty();
 
             proxy.cut();
             assertThat(proxy.isUp()).isFalse();
             assertThatThrownBy(() -> client.listCollectionsAsync().get(10, TimeUnit.SECONDS))
-                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(io.grpc.StatusRuntimeException.class);
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(io.grpc.StatusRuntimeException.class);
             assertThat(standIn.isRunning()).as("the server itself is untouched").isTrue();
 
             proxy.restore();

@@ -1,10 +1,5 @@
 package io.discordrag.indexer.testing.qdrant;
 
-import static io.qdrant.client.PointIdFactory.id;
-import static io.qdrant.client.VectorsFactory.vectors;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
-
 import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -13,11 +8,17 @@ import io.qdrant.client.grpc.JsonWithInt.Value;
 import io.qdrant.client.grpc.Points.PointStruct;
 import io.qdrant.client.grpc.Points.VectorOutput;
 import io.qdrant.client.grpc.Points.VectorsOutput;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+
+import static io.qdrant.client.PointIdFactory.id;
+import static io.qdrant.client.VectorsFactory.vectors;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** Helpers for tests written only against the public io.qdrant:client API. */
 final class ConformanceSupport {
@@ -28,8 +29,12 @@ final class ConformanceSupport {
         return future.get(30, TimeUnit.SECONDS);
     }
 
-    /** Asserts the call fails with this gRPC status code and a description containing {@code fragment}. */
-    static StatusRuntimeException assertStatus(ListenableFuture<?> future, Status.Code code, String fragment) {
+    /**
+     * Asserts the call fails with this gRPC status code and a description containing {@code
+     * fragment}.
+     */
+    static StatusRuntimeException assertStatus(
+            ListenableFuture<?> future, Status.Code code, String fragment) {
         Throwable thrown = catchThrowable(() -> future.get(30, TimeUnit.SECONDS));
         assertThat(thrown).isInstanceOf(ExecutionException.class);
         assertThat(thrown.getCause()).isInstanceOf(StatusRuntimeException.class);
@@ -46,7 +51,11 @@ final class ConformanceSupport {
     }
 
     static PointStruct point(PointId id, float[] vector, Map<String, Value> payload) {
-        return PointStruct.newBuilder().setId(id).setVectors(vectors(vector)).putAllPayload(payload).build();
+        return PointStruct.newBuilder()
+                .setId(id)
+                .setVectors(vectors(vector))
+                .putAllPayload(payload)
+                .build();
     }
 
     @SuppressWarnings("deprecation")

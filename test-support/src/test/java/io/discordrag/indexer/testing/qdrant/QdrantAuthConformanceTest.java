@@ -1,16 +1,16 @@
 package io.discordrag.indexer.testing.qdrant;
 
-import static io.discordrag.indexer.testing.qdrant.ConformanceSupport.assertStatus;
-import static io.discordrag.indexer.testing.qdrant.ConformanceSupport.await;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.grpc.Status;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.QdrantGrpcClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import static io.discordrag.indexer.testing.qdrant.ConformanceSupport.assertStatus;
+import static io.discordrag.indexer.testing.qdrant.ConformanceSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Pins down Qdrant's API-key check. Runs against a stand-in started with a key, or against the real
@@ -30,7 +30,8 @@ class QdrantAuthConformanceTest {
         String url = System.getenv(QdrantTarget.QDRANT_URL_ENV);
         if (url != null && !url.isBlank()) {
             key = System.getenv(QdrantTarget.QDRANT_API_KEY_ENV);
-            assumeTrue(key != null && !key.isBlank(),
+            assumeTrue(
+                    key != null && !key.isBlank(),
                     "QDRANT_URL is set without QDRANT_API_KEY: that server does not check keys");
             try (QdrantTarget target = QdrantTarget.create()) {
                 host = target.host();
@@ -64,7 +65,9 @@ class QdrantAuthConformanceTest {
     @Test
     void callsWithoutAKeyAreUnauthenticated() {
         try (QdrantClient c = client(null)) {
-            assertStatus(c.listCollectionsAsync(), Status.Code.UNAUTHENTICATED,
+            assertStatus(
+                    c.listCollectionsAsync(),
+                    Status.Code.UNAUTHENTICATED,
                     "Must provide an API key or an Authorization bearer token");
         }
     }
@@ -72,7 +75,10 @@ class QdrantAuthConformanceTest {
     @Test
     void callsWithAWrongKeyAreUnauthenticated() {
         try (QdrantClient c = client("wrong-" + key)) {
-            assertStatus(c.listCollectionsAsync(), Status.Code.UNAUTHENTICATED, "Invalid API key or JWT");
+            assertStatus(
+                    c.listCollectionsAsync(),
+                    Status.Code.UNAUTHENTICATED,
+                    "Invalid API key or JWT");
         }
     }
 
@@ -82,7 +88,8 @@ class QdrantAuthConformanceTest {
             assertThat(await(c.listCollectionsAsync())).isNotNull();
         }
         try (QdrantClient c = client(null)) {
-            assertThat(await(c.healthCheckAsync()).getTitle()).isEqualTo("qdrant - vector search engine");
+            assertThat(await(c.healthCheckAsync()).getTitle())
+                    .isEqualTo("qdrant - vector search engine");
         }
     }
 }

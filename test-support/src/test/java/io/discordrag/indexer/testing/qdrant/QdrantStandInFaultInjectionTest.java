@@ -1,21 +1,22 @@
 package io.discordrag.indexer.testing.qdrant;
 
-import static io.discordrag.indexer.testing.qdrant.ConformanceSupport.assertStatus;
-import static io.discordrag.indexer.testing.qdrant.ConformanceSupport.await;
-import static io.discordrag.indexer.testing.qdrant.ConformanceSupport.point;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.grpc.Status;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.QdrantGrpcClient;
 import io.qdrant.client.grpc.Collections.Distance;
 import io.qdrant.client.grpc.Collections.VectorParams;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.discordrag.indexer.testing.qdrant.ConformanceSupport.assertStatus;
+import static io.discordrag.indexer.testing.qdrant.ConformanceSupport.await;
+import static io.discordrag.indexer.testing.qdrant.ConformanceSupport.point;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The stand-in's own fault injection: failures, latency, call counts, stop and restart. */
 class QdrantStandInFaultInjectionTest {
@@ -28,9 +29,13 @@ class QdrantStandInFaultInjectionTest {
     @BeforeEach
     void start() throws Exception {
         standIn = QdrantStandIn.startNew();
-        client = new QdrantClient(QdrantGrpcClient.newBuilder(standIn.host(), standIn.port(), false).build());
-        await(client.createCollectionAsync("faults",
-                VectorParams.newBuilder().setSize(4).setDistance(Distance.Cosine).build()));
+        client =
+                new QdrantClient(
+                        QdrantGrpcClient.newBuilder(standIn.host(), standIn.port(), false).build());
+        await(
+                client.createCollectionAsync(
+                        "faults",
+                        VectorParams.newBuilder().setSize(4).setDistance(Distance.Cosine).build()));
         standIn.faults().reset();
     }
 
@@ -44,9 +49,15 @@ class QdrantStandInFaultInjectionTest {
     void failsTheNextNCallsOfOneRpcThenSucceeds() throws Exception {
         standIn.faults().failNext(FaultInjector.UPSERT, 2, Status.Code.UNAVAILABLE);
 
-        assertStatus(client.upsertAsync("faults", List.of(point(1, X, Map.of()))), Status.Code.UNAVAILABLE, "Injected");
+        assertStatus(
+                client.upsertAsync("faults", List.of(point(1, X, Map.of()))),
+                Status.Code.UNAVAILABLE,
+                "Injected");
         assertThat(await(client.countAsync("faults"))).as("other RPCs are not failed").isZero();
-        assertStatus(client.upsertAsync("faults", List.of(point(1, X, Map.of()))), Status.Code.UNAVAILABLE, "Injected");
+        assertStatus(
+                client.upsertAsync("faults", List.of(point(1, X, Map.of()))),
+                Status.Code.UNAVAILABLE,
+                "Injected");
         await(client.upsertAsync("faults", List.of(point(1, X, Map.of()))));
 
         assertThat(await(client.countAsync("faults"))).isEqualTo(1);
@@ -57,8 +68,10 @@ class QdrantStandInFaultInjectionTest {
     @Test
     void failedCallsHaveNoEffect() throws Exception {
         standIn.faults().failNext(FaultInjector.UPSERT, 1, Status.Code.RESOURCE_EXHAUSTED);
-        assertStatus(client.upsertAsync("faults", List.of(point(1, X, Map.of()))),
-                Status.Code.RESOURCE_EXHAUSTED, null);
+        assertStatus(
+                client.upsertAsync("faults", List.of(point(1, X, Map.of()))),
+                Status.Code.RESOURCE_EXHAUSTED,
+                null);
         assertThat(await(client.countAsync("faults"))).isZero();
     }
 
@@ -74,7 +87,10 @@ class QdrantStandInFaultInjectionTest {
     void latencyIsAddedToEveryCall() {
         standIn.faults().setLatency(Duration.ofMillis(500));
         // A 100 ms client deadline cannot be met once half a second is added to the call.
-        assertStatus(client.countAsync("faults", Duration.ofMillis(100)), Status.Code.DEADLINE_EXCEEDED, null);
+        assertStatus(
+                client.countAsync("faults", Duration.ofMillis(100)),
+                Status.Code.DEADLINE_EXCEEDED,
+                null);
     }
 
     @Test
@@ -98,11 +114,13 @@ class QdrantStandInFaultInjectionTest {
 
         standIn.start();
         assertThat(standIn.port()).isEqualTo(port);
-        try (QdrantClient fresh = new QdrantClient(
-                QdrantGrpcClient.newBuilder(standIn.host(), port, false).build())) {
+        try (QdrantClient fresh =
+                new QdrantClient(
+                        QdrantGrpcClient.newBuilder(standIn.host(), port, false).build())) {
             assertThat(await(fresh.countAsync("faults"))).isEqualTo(1);
         }
-        // The old client's channel is in reconnect backoff, as after a real restart; it recovers by itself.
+        // The old client's channel is in reconnect backoff, as after a real restart; it recovers by
+        // itself.
         assertThat(countOnceReconnected()).isEqualTo(1);
     }
 

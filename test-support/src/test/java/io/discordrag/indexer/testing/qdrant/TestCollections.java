@@ -3,12 +3,16 @@ package io.discordrag.indexer.testing.qdrant;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.grpc.Collections.Distance;
 import io.qdrant.client.grpc.Collections.VectorParams;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-/** Creates uniquely named collections for one test and drops them afterwards (safe on a shared server). */
+/**
+ * Creates uniquely named collections for one test and drops them afterwards (safe on a shared
+ * server).
+ */
 final class TestCollections {
 
     private final QdrantClient client;
@@ -20,8 +24,10 @@ final class TestCollections {
 
     String create(int dim, Distance distance) throws Exception {
         String name = QdrantTarget.uniqueCollectionName("conf");
-        ConformanceSupport.await(client.createCollectionAsync(name,
-                VectorParams.newBuilder().setSize(dim).setDistance(distance).build()));
+        ConformanceSupport.await(
+                client.createCollectionAsync(
+                        name,
+                        VectorParams.newBuilder().setSize(dim).setDistance(distance).build()));
         created.add(name);
         return name;
     }

@@ -2,6 +2,7 @@ package io.discordrag.indexer.udf.batch;
 
 import io.discordrag.indexer.udf.model.EmbeddingModel;
 import io.discordrag.indexer.udf.model.Tokenized;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,14 +15,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Coalesces concurrent embedding requests into batches for one model. A worker takes what is queued,
- * waits up to {@code maxWait} for a full batch, tokenises, sorts the texts by token length and runs
- * batches of at most {@code maxBatchSize} texts of similar lengths, at most {@code maxBatchTokens}
- * padded tokens and at most 25% padding, so little work is wasted on padding and long texts run in
- * smaller batches. Each
- * request's future completes with its own vector, or exceptionally with its own error (a bad text fails
- * only its request). Thread-safe; after {@link #close()} new requests fail and pending ones are
- * cancelled.
+ * Coalesces concurrent embedding requests into batches for one model. A worker takes what is
+ * queued, waits up to {@code maxWait} for a full batch, tokenises, sorts the texts by token length
+ * and runs batches of at most {@code maxBatchSize} texts of similar lengths, at most {@code
+ * maxBatchTokens} padded tokens and at most 25% padding, so little work is wasted on padding and
+ * long texts run in smaller batches. Each request's future completes with its own vector, or
+ * exceptionally with its own error (a bad text fails only its request). Thread-safe; after {@link
+ * #close()} new requests fail and pending ones are cancelled.
  */
 public final class MicroBatcher implements AutoCloseable {
 
@@ -29,8 +29,8 @@ public final class MicroBatcher implements AutoCloseable {
     static final int GROUPING_WINDOW_BATCHES = 8;
 
     /**
-     * A batch is cut before padding would make it more than this many times its real tokens: on CPUs a
-     * smaller batch costs little, padded tokens cost as much as real ones.
+     * A batch is cut before padding would make it more than this many times its real tokens: on
+     * CPUs a smaller batch costs little, padded tokens cost as much as real ones.
      */
     static final double MAX_PADDING_RATIO = 1.25;
 
@@ -55,24 +55,39 @@ public final class MicroBatcher implements AutoCloseable {
         Tokenized one(String text);
     }
 
-    public MicroBatcher(EmbeddingModel model, int maxBatchSize, int maxBatchTokens, Duration maxWait,
+    public MicroBatcher(
+            EmbeddingModel model,
+            int maxBatchSize,
+            int maxBatchTokens,
+            Duration maxWait,
             int threads) {
-        this(model, new Tokenization() {
-            @Override
-            public List<Tokenized> all(List<String> texts) {
-                return model.tokenizer().tokenizeAll(texts);
-            }
+        this(
+                model,
+                new Tokenization() {
+                    @Override
+                    public List<Tokenized> all(List<String> texts) {
+                        return model.tokenizer().tokenizeAll(texts);
+                    }
 
-            @Override
-            public Tokenized one(String text) {
-                return model.tokenizer().tokenize(text);
-            }
-        }, maxBatchSize, maxBatchTokens, maxWait, threads);
+                    @Override
+                    public Tokenized one(String text) {
+                        return model.tokenizer().tokenize(text);
+                    }
+                },
+                maxBatchSize,
+                maxBatchTokens,
+                maxWait,
+                threads);
     }
 
     /** With another tokenization: for tests of texts the real tokenizer does not reject. */
-    MicroBatcher(EmbeddingModel model, Tokenization tokenization, int maxBatchSize, int maxBatchTokens,
-            Duration maxWait, int threads) {
+    MicroBatcher(
+            EmbeddingModel model,
+            Tokenization tokenization,
+            int maxBatchSize,
+            int maxBatchTokens,
+            Duration maxWait,
+            int threads) {
         this.model = model;
         this.tokenization = tokenization;
         this.maxBatchSize = maxBatchSize;
@@ -93,12 +108,14 @@ public final class MicroBatcher implements AutoCloseable {
     public CompletableFuture<Embedding> submit(String text) {
         CompletableFuture<Embedding> result = new CompletableFuture<>();
         if (text == null) {
-            result.completeExceptionally(new IllegalArgumentException("text to embed must not be null"));
+            result.completeExceptionally(
+                    new IllegalArgumentException("text to embed must not be null"));
             return result;
         }
         if (closed.get()) {
-            result.completeExceptionally(new IllegalStateException(
-                    "embedding batcher of model " + model.spec().id() + " is closed"));
+            result.completeExceptionally(
+                    new IllegalStateException(
+                            "embedding batcher of model " + model.spec().id() + " is closed"));
             return result;
         }
         queue.add(new Request(text, result));
@@ -163,10 +180,18 @@ public final class MicroBatcher implements AutoCloseable {
                 try {
                     prepared.add(new Prepared(r, tokenization.one(r.text())));
                 } catch (IllegalStateException e) {
-                    r.result().completeExceptionally(e); // the tokenizer itself is unusable (closed), not the text
+                    r.result()
+                            .completeExceptionally(
+                                    e); // the tokenizer itself is unusable (closed), not the text
                 } catch (RuntimeException e) {
-                    r.result().completeExceptionally(new IllegalArgumentException("The tokenizer of model "
-                            + model.spec().id() + " cannot process this text: " + e.getMessage(), e));
+                    r.result()
+                            .completeExceptionally(
+                                    new IllegalArgumentException(
+                                            "The tokenizer of model "
+                                                    + model.spec().id()
+                                                    + " cannot process this text: "
+                                                    + e.getMessage(),
+                                            e));
                 }
             }
         }
@@ -174,7 +199,8 @@ public final class MicroBatcher implements AutoCloseable {
         for (int from = 0, to; from < prepared.size(); from = to) {
             to = from + 1;
             long real = prepared.get(from).tokens().length();
-            // Sorted ascending: the last text of a batch is its longest, so padded size = count x its length.
+            // Sorted ascending: the last text of a batch is its longest, so padded size = count x
+            // its length.
             while (to < prepared.size() && to - from < maxBatchSize) {
                 long next = prepared.get(to).tokens().length();
                 long padded = (to - from + 1) * next;
@@ -200,8 +226,15 @@ public final class MicroBatcher implements AutoCloseable {
             long nanos = System.nanoTime() - start;
             for (int i = 0; i < batch.size(); i++) {
                 Prepared p = batch.get(i);
-                p.request().result().complete(new Embedding(vectors[i], p.tokens().length(),
-                        p.tokens().truncated(), batch.size(), nanos));
+                p.request()
+                        .result()
+                        .complete(
+                                new Embedding(
+                                        vectors[i],
+                                        p.tokens().length(),
+                                        p.tokens().truncated(),
+                                        batch.size(),
+                                        nanos));
             }
         }
     }

@@ -1,5 +1,12 @@
 package io.discordrag.indexer.udf.cli;
 
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.description.BlockElement;
+import org.apache.flink.configuration.description.TextElement;
+import org.apache.flink.util.Preconditions;
+import org.apache.flink.util.TimeUtils;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.lang.reflect.Field;
@@ -15,48 +22,52 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.description.BlockElement;
-import org.apache.flink.configuration.description.TextElement;
-import org.apache.flink.util.Preconditions;
-import org.apache.flink.util.TimeUtils;
 
 /**
- * The one command-line dialect of every command (the job, {@code verify}, {@code search}, {@code embed}):
- * {@code --key value} or {@code --key=value} with the keys of {@link ConfigOption}s, over an optional
- * properties file ({@code --config FILE}, lines {@code key: value}), over the options' defaults. A command
- * is the list of options it accepts; its {@code --help} and the keys it accepts both come from that list,
- * so they cannot disagree.
+ * The one command-line dialect of every command (the job, {@code verify}, {@code search}, {@code
+ * embed}): {@code --key value} or {@code --key=value} with the keys of {@link ConfigOption}s, over
+ * an optional properties file ({@code --config FILE}, lines {@code key: value}), over the options'
+ * defaults. A command is the list of options it accepts; its {@code --help} and the keys it accepts
+ * both come from that list, so they cannot disagree.
  *
- * <p>{@link #parse} guarantees that the returned configuration holds only accepted keys and that every
- * accepted option's value has its type: unknown keys, old spellings (with the key to use instead), secrets
- * and values of the wrong type are rejected with one {@link IllegalArgumentException} line naming the
- * key. Range checks are the options builders' job. Immutable and thread-safe.
+ * <p>{@link #parse} guarantees that the returned configuration holds only accepted keys and that
+ * every accepted option's value has its type: unknown keys, old spellings (with the key to use
+ * instead), secrets and values of the wrong type are rejected with one {@link
+ * IllegalArgumentException} line naming the key. Range checks are the options builders' job.
+ * Immutable and thread-safe.
  */
 public final class CommandLine {
 
     /** Spellings of earlier versions, and the key that replaced each. */
-    private static final Map<String, String> OLD_SPELLINGS = Map.of(
-            "collection", "qdrant.collection",
-            "model", "embedding.model",
-            "batch-size", "embedding.batch.max-size");
+    private static final Map<String, String> OLD_SPELLINGS =
+            Map.of(
+                    "collection", "qdrant.collection",
+                    "model", "embedding.model",
+                    "batch-size", "embedding.batch.max-size");
 
-    /** Keys that look like secrets: they come from the environment or a file, never from arguments. */
-    private static final Map<String, String> SECRETS = Map.of(
-            "postgres.password", "the environment variable named by postgres.password-env",
-            "qdrant.api-key", "the environment variable named by qdrant.api-key-env, or qdrant.api-key-file");
+    /**
+     * Keys that look like secrets: they come from the environment or a file, never from arguments.
+     */
+    private static final Map<String, String> SECRETS =
+            Map.of(
+                    "postgres.password", "the environment variable named by postgres.password-env",
+                    "qdrant.api-key",
+                            "the environment variable named by qdrant.api-key-env, or qdrant.api-key-file");
 
     private final List<ConfigOption<?>> options;
     private final Map<String, ConfigOption<?>> byKey;
     private final boolean takesArguments;
     private final java.util.Set<String> repeatable;
 
-    private CommandLine(List<ConfigOption<?>> options, boolean takesArguments, java.util.Set<String> repeatable) {
+    private CommandLine(
+            List<ConfigOption<?>> options,
+            boolean takesArguments,
+            java.util.Set<String> repeatable) {
         this.options = List.copyOf(options);
         this.byKey = new LinkedHashMap<>();
         for (ConfigOption<?> o : options) {
-            Preconditions.checkArgument(byKey.put(o.key(), o) == null, "option %s declared twice", o.key());
+            Preconditions.checkArgument(
+                    byKey.put(o.key(), o) == null, "option %s declared twice", o.key());
         }
         this.takesArguments = takesArguments;
         this.repeatable = java.util.Set.copyOf(repeatable);
@@ -85,9 +96,10 @@ public final class CommandLine {
     }
 
     /**
-     * Every {@code public static} {@link ConfigOption} field of the given classes, sorted by key. The list
-     * is derived, never written by hand, so an option declared in one of these classes is always accepted,
-     * listed by {@code --help} and documented; sorting by key gives a stable order (reflection's is not).
+     * Every {@code public static} {@link ConfigOption} field of the given classes, sorted by key.
+     * The list is derived, never written by hand, so an option declared in one of these classes is
+     * always accepted, listed by {@code --help} and documented; sorting by key gives a stable order
+     * (reflection's is not).
      */
     public static List<ConfigOption<?>> declaredIn(Class<?>... holders) {
         List<ConfigOption<?>> found = new ArrayList<>();
@@ -96,7 +108,8 @@ public final class CommandLine {
                 if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
                     try {
                         ConfigOption<?> option = (ConfigOption<?>) f.get(null);
-                        Preconditions.checkState(option != null, "%s read before it was initialised", f);
+                        Preconditions.checkState(
+                                option != null, "%s read before it was initialised", f);
                         found.add(option);
                     } catch (IllegalAccessException e) {
                         throw new IllegalStateException("cannot read option " + f, e);
@@ -110,7 +123,9 @@ public final class CommandLine {
 
     /** Both option lists, sorted by key. */
     public static List<ConfigOption<?>> concat(List<ConfigOption<?>> a, List<ConfigOption<?>> b) {
-        return Stream.concat(a.stream(), b.stream()).sorted(Comparator.comparing(ConfigOption::key)).toList();
+        return Stream.concat(a.stream(), b.stream())
+                .sorted(Comparator.comparing(ConfigOption::key))
+                .toList();
     }
 
     /** Whether the arguments ask for help ({@code --help} or {@code -h} anywhere). */
@@ -118,12 +133,15 @@ public final class CommandLine {
         return Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h");
     }
 
-    /** Parsed arguments: the configuration (accepted keys only, types checked) and the positional arguments. */
+    /**
+     * Parsed arguments: the configuration (accepted keys only, types checked) and the positional
+     * arguments.
+     */
     public record Parsed(Configuration config, List<String> arguments) {}
 
     /**
-     * Parses {@code --key value}, {@code --key=value} and {@code --config FILE}. A repeated option keeps its
-     * last value, except {@link #repeating} options, which collect every occurrence.
+     * Parses {@code --key value}, {@code --key=value} and {@code --config FILE}. A repeated option
+     * keeps its last value, except {@link #repeating} options, which collect every occurrence.
      *
      * @throws IllegalArgumentException one line naming the offending argument or key
      */
@@ -134,7 +152,8 @@ public final class CommandLine {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
-                Preconditions.checkArgument(takesArguments, "unexpected argument '%s': options are --key value", a);
+                Preconditions.checkArgument(
+                        takesArguments, "unexpected argument '%s': options are --key value", a);
                 arguments.add(a);
                 continue;
             }
@@ -165,7 +184,8 @@ public final class CommandLine {
             try (Reader r = Files.newBufferedReader(Path.of(configFile))) {
                 props.load(r);
             } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read --config file " + configFile + ": " + e);
+                throw new IllegalArgumentException(
+                        "cannot read --config file " + configFile + ": " + e);
             }
             for (String key : props.stringPropertyNames()) {
                 checkKey(key);
@@ -182,8 +202,12 @@ public final class CommandLine {
 
     private void checkKey(String key) {
         if (SECRETS.containsKey(key)) {
-            throw new IllegalArgumentException("'" + key + "' cannot be given as an option: secrets are read "
-                    + "from " + SECRETS.get(key));
+            throw new IllegalArgumentException(
+                    "'"
+                            + key
+                            + "' cannot be given as an option: secrets are read "
+                            + "from "
+                            + SECRETS.get(key));
         }
         if (byKey.containsKey(key)) {
             return;
@@ -191,25 +215,37 @@ public final class CommandLine {
         String renamed = OLD_SPELLINGS.get(key);
         if (renamed == null) {
             // --qdrant-host and friends: the old dashed spelling of a dotted key
-            renamed = byKey.keySet().stream().filter(k -> k.replace('.', '-').equals(key)).findFirst().orElse(null);
+            renamed =
+                    byKey.keySet().stream()
+                            .filter(k -> k.replace('.', '-').equals(key))
+                            .findFirst()
+                            .orElse(null);
         }
         if (renamed != null && byKey.containsKey(renamed)) {
-            throw new IllegalArgumentException("--" + key + " is no longer an option: use --" + renamed);
+            throw new IllegalArgumentException(
+                    "--" + key + " is no longer an option: use --" + renamed);
         }
-        throw new IllegalArgumentException("unknown option '" + key + "'; see --help for the options");
+        throw new IllegalArgumentException(
+                "unknown option '" + key + "'; see --help for the options");
     }
 
     /**
-     * The option's value (its default when unset), with a type error reported as one line naming the key
-     * and the value.
+     * The option's value (its default when unset), with a type error reported as one line naming
+     * the key and the value.
      */
     public static <T> T get(Configuration config, ConfigOption<T> option) {
         try {
-            return config.getOptional(option).orElse(option.hasDefaultValue() ? option.defaultValue() : null);
+            return config.getOptional(option)
+                    .orElse(option.hasDefaultValue() ? option.defaultValue() : null);
         } catch (IllegalArgumentException e) {
             Throwable cause = e.getCause();
-            throw new IllegalArgumentException(option.key() + ": " + e.getMessage()
-                    + (cause != null && cause.getMessage() != null ? " " + cause.getMessage() : ""));
+            throw new IllegalArgumentException(
+                    option.key()
+                            + ": "
+                            + e.getMessage()
+                            + (cause != null && cause.getMessage() != null
+                                    ? " " + cause.getMessage()
+                                    : ""));
         }
     }
 
@@ -218,7 +254,8 @@ public final class CommandLine {
         try {
             return Long.parseUnsignedLong(value.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " needs a numeric id (unsigned 64-bit), got '" + value + "'");
+            throw new IllegalArgumentException(
+                    key + " needs a numeric id (unsigned 64-bit), got '" + value + "'");
         }
     }
 
@@ -226,8 +263,10 @@ public final class CommandLine {
     public String optionsHelp() {
         StringBuilder sb = new StringBuilder();
         for (ConfigOption<?> o : options) {
-            sb.append(String.format("  --%-30s %s%n  %-32s default: %s%n", o.key(), description(o), "",
-                    defaultText(o)));
+            sb.append(
+                    String.format(
+                            "  --%-30s %s%n  %-32s default: %s%n",
+                            o.key(), description(o), "", defaultText(o)));
         }
         return sb.toString();
     }

@@ -1,10 +1,11 @@
 package io.discordrag.indexer.udf.cli;
 
-import static org.apache.flink.util.Preconditions.checkArgument;
-
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.model.EmbeddingModel;
 import io.discordrag.indexer.udf.model.ModelSpec;
+
+import org.apache.flink.configuration.Configuration;
+
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -19,19 +20,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.configuration.Configuration;
+
+import static org.apache.flink.util.Preconditions.checkArgument;
 
 /**
- * {@code embed}: reads text lines (a file or stdin) and writes one JSON line per text,
- * {@code {"text":…,"vector":[…]}}, embedded in batches with the chosen model. Options in the job's dialect
- * ({@link CommandLine}: {@code --key value}, {@code --config FILE}) and, where the job has one, the job's key
- * ({@link EmbedOptions}). Exit code 0 on success, 2 on bad arguments (one line on standard error), 1 on a
- * failure.
+ * {@code embed}: reads text lines (a file or stdin) and writes one JSON line per text, {@code
+ * {"text":…,"vector":[…]}}, embedded in batches with the chosen model. Options in the job's dialect
+ * ({@link CommandLine}: {@code --key value}, {@code --config FILE}) and, where the job has one, the
+ * job's key ({@link EmbedOptions}). Exit code 0 on success, 2 on bad arguments (one line on
+ * standard error), 1 on a failure.
  */
 public final class EmbedCli {
 
     static String usage() {
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "Usage: embed [--embedding.model ID] [--input FILE] [--embedding.batch.max-size N] [--config FILE]",
                 "       embed --onnx FILE --tokenizer FILE [--pooling mean|cls] [--max-tokens N] [--input FILE]",
                 "",
@@ -49,7 +52,8 @@ public final class EmbedCli {
     }
 
     /** Runs the command line and returns its exit code. */
-    public static int run(String[] args, InputStream stdin, OutputStream stdout, PrintStream stderr) {
+    public static int run(
+            String[] args, InputStream stdin, OutputStream stdout, PrintStream stderr) {
         if (CommandLine.asksForHelp(args)) {
             stderr.println(usage());
             return 0;
@@ -61,31 +65,49 @@ public final class EmbedCli {
             Configuration c = EmbedOptions.commandLine().parse(args).config();
             String onnx = c.get(EmbedOptions.ONNX);
             String tokenizer = c.get(EmbedOptions.TOKENIZER);
-            checkArgument((onnx == null) == (tokenizer == null), "--onnx and --tokenizer go together");
+            checkArgument(
+                    (onnx == null) == (tokenizer == null), "--onnx and --tokenizer go together");
             Integer maxTokens = c.get(EmbedOptions.MAX_TOKENS);
-            checkArgument(maxTokens == null || maxTokens >= 1, "max-tokens must be positive, got %s", maxTokens);
+            checkArgument(
+                    maxTokens == null || maxTokens >= 1,
+                    "max-tokens must be positive, got %s",
+                    maxTokens);
             input = c.get(EmbedOptions.INPUT);
             readable(EmbedOptions.INPUT.key(), input);
             if (onnx != null) {
-                spec = ModelSpec.fromFiles("custom", readable(EmbedOptions.ONNX.key(), onnx),
-                        readable(EmbedOptions.TOKENIZER.key(), tokenizer), c.get(EmbedOptions.POOLING),
-                        maxTokens == null ? 256 : maxTokens);
+                spec =
+                        ModelSpec.fromFiles(
+                                "custom",
+                                readable(EmbedOptions.ONNX.key(), onnx),
+                                readable(EmbedOptions.TOKENIZER.key(), tokenizer),
+                                c.get(EmbedOptions.POOLING),
+                                maxTokens == null ? 256 : maxTokens);
             } else {
                 spec = EmbeddingOptions.builder().model(c.get(EmbedOptions.MODEL)).build().model();
                 if (maxTokens != null) {
                     spec = spec.withMaxTokens(maxTokens);
                 }
             }
-            batchSize = EmbeddingOptions.builder().maxBatchSize(c.get(EmbedOptions.BATCH_MAX_SIZE)).build()
-                    .maxBatchSize();
+            batchSize =
+                    EmbeddingOptions.builder()
+                            .maxBatchSize(c.get(EmbedOptions.BATCH_MAX_SIZE))
+                            .build()
+                            .maxBatchSize();
         } catch (IllegalArgumentException e) {
             stderr.println("embed: " + e.getMessage() + " (embed --help lists the options)");
             return 2;
         }
         try (EmbeddingModel model = EmbeddingModel.load(spec, 0);
-                BufferedReader in = new BufferedReader(new InputStreamReader(
-                        input == null ? stdin : Files.newInputStream(Path.of(input)), StandardCharsets.UTF_8));
-                Writer out = new BufferedWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8))) {
+                BufferedReader in =
+                        new BufferedReader(
+                                new InputStreamReader(
+                                        input == null
+                                                ? stdin
+                                                : Files.newInputStream(Path.of(input)),
+                                        StandardCharsets.UTF_8));
+                Writer out =
+                        new BufferedWriter(
+                                new OutputStreamWriter(stdout, StandardCharsets.UTF_8))) {
             List<String> batch = new ArrayList<>(batchSize);
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 batch.add(line);
@@ -110,7 +132,8 @@ public final class EmbedCli {
         return Path.of(file);
     }
 
-    private static void write(EmbeddingModel model, List<String> batch, Writer out) throws IOException {
+    private static void write(EmbeddingModel model, List<String> batch, Writer out)
+            throws IOException {
         if (batch.isEmpty()) {
             return;
         }

@@ -41,6 +41,8 @@ final class Json {
 
     private static boolean validPair(String s, int i) {
         char c = s.charAt(i);
-        return Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+        return Character.isHighSurrogate(c)
+                && i + 1 < s.length()
+                && Character.isLowSurrogate(s.charAt(i + 1));
     }
 }

@@ -4,16 +4,18 @@ import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.batch.Embedding;
 import io.discordrag.indexer.udf.model.ModelRegistry;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
-import java.util.concurrent.ExecutionException;
+
 import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.table.functions.ScalarFunction;
 
+import java.util.concurrent.ExecutionException;
+
 /**
  * Flink SQL/Table function {@code EMBED(text)} returning {@code ARRAY<FLOAT>}: the L2-normalised
- * embedding of {@code text} with the TaskManager's pooled model (default
- * {@value ModelRegistry#DEFAULT_MODEL}), or NULL for a NULL text. Register with
- * {@code tableEnv.createTemporarySystemFunction("EMBED", new EmbedFunction())}.
+ * embedding of {@code text} with the TaskManager's pooled model (default {@value
+ * ModelRegistry#DEFAULT_MODEL}), or NULL for a NULL text. Register with {@code
+ * tableEnv.createTemporarySystemFunction("EMBED", new EmbedFunction())}.
  */
 public class EmbedFunction extends ScalarFunction {
 
@@ -46,7 +48,8 @@ public class EmbedFunction extends ScalarFunction {
             e = lease.batcher().submit(text).get();
         } catch (ExecutionException ex) {
             metrics.recordFailure();
-            throw new IllegalStateException("EMBED failed: " + ex.getCause().getMessage(), ex.getCause());
+            throw new IllegalStateException(
+                    "EMBED failed: " + ex.getCause().getMessage(), ex.getCause());
         }
         metrics.record(e);
         Float[] out = new Float[e.vector().length];

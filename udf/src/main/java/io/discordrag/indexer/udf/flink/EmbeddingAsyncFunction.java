@@ -2,10 +2,7 @@ package io.discordrag.indexer.udf.flink;
 
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
-import java.util.Collections;
-import java.util.Objects;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeoutException;
+
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
@@ -14,17 +11,22 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Collections;
+import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+
 /**
- * Embeds the text of any record for {@code AsyncDataStream}: a {@link TextExtractor} picks the text, the
- * TaskManager's pooled model embeds it in micro-batches shared with the other subtasks, and a
- * {@link ResultCombiner} builds the output. {@code asyncInvoke} never blocks. A record whose extracted
- * text is {@code null} needs no embedding and is combined with a {@code null} vector at once (it keeps its
- * place in an ordered stream and is not counted as embedded). Failures are classified by
- * {@link EmbeddingErrors}: a record that cannot be embedded (no text can be extracted from it, the model
- * cannot process its text) is logged with the record, counted ({@code textsUnembeddable}) and emits
- * nothing, and the job keeps running; any other failure ({@code textsFailed}) completes the record
- * exceptionally, which fails the job unless the retry strategy of {@link EmbeddingAsync} recovers it.
- * Metrics: see {@link EmbeddingMetrics}.
+ * Embeds the text of any record for {@code AsyncDataStream}: a {@link TextExtractor} picks the
+ * text, the TaskManager's pooled model embeds it in micro-batches shared with the other subtasks,
+ * and a {@link ResultCombiner} builds the output. {@code asyncInvoke} never blocks. A record whose
+ * extracted text is {@code null} needs no embedding and is combined with a {@code null} vector at
+ * once (it keeps its place in an ordered stream and is not counted as embedded). Failures are
+ * classified by {@link EmbeddingErrors}: a record that cannot be embedded (no text can be extracted
+ * from it, the model cannot process its text) is logged with the record, counted ({@code
+ * textsUnembeddable}) and emits nothing, and the job keeps running; any other failure ({@code
+ * textsFailed}) completes the record exceptionally, which fails the job unless the retry strategy
+ * of {@link EmbeddingAsync} recovers it. Metrics: see {@link EmbeddingMetrics}.
  */
 public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT>
         implements ResultTypeQueryable<OUT> {
@@ -41,8 +43,11 @@ public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT>
     private transient EmbeddingModelPool.Lease lease;
     private transient EmbeddingMetrics metrics;
 
-    public EmbeddingAsyncFunction(EmbeddingOptions options, TextExtractor<IN> extractor,
-            ResultCombiner<IN, OUT> combiner, TypeInformation<OUT> producedType) {
+    public EmbeddingAsyncFunction(
+            EmbeddingOptions options,
+            TextExtractor<IN> extractor,
+            ResultCombiner<IN, OUT> combiner,
+            TypeInformation<OUT> producedType) {
         this.options = Objects.requireNonNull(options, "options cannot be null");
         this.extractor = Objects.requireNonNull(extractor, "extractor cannot be null");
         this.combiner = Objects.requireNonNull(combiner, "combiner cannot be null");
@@ -58,10 +63,12 @@ public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT>
     public void open(OpenContext openContext) throws Exception {
         // Safety net: if close() is never reached, the job's leases end with its classloader.
         ClassLoader job = getRuntimeContext().getUserCodeClassLoader();
-        getRuntimeContext().registerUserCodeClassLoaderReleaseHookIfAbsent(
-                RELEASE_HOOK, () -> EmbeddingModelPool.releaseAll(job));
+        getRuntimeContext()
+                .registerUserCodeClassLoaderReleaseHookIfAbsent(
+                        RELEASE_HOOK, () -> EmbeddingModelPool.releaseAll(job));
         lease = EmbeddingModelPool.acquire(options, job);
-        metrics = new EmbeddingMetrics(getRuntimeContext().getMetricGroup(), lease.batcher()::queued);
+        metrics =
+                new EmbeddingMetrics(getRuntimeContext().getMetricGroup(), lease.batcher()::queued);
     }
 
     @Override
@@ -70,8 +77,15 @@ public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT>
         try {
             text = extractor.apply(input);
         } catch (RuntimeException e) {
-            fail(input, resultFuture, new IllegalArgumentException(
-                    "Cannot extract the text to embed from " + input + ": " + e.getMessage(), e));
+            fail(
+                    input,
+                    resultFuture,
+                    new IllegalArgumentException(
+                            "Cannot extract the text to embed from "
+                                    + input
+                                    + ": "
+                                    + e.getMessage(),
+                            e));
             return;
         }
         if (text == null) {
@@ -82,26 +96,39 @@ public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT>
             }
             return;
         }
-        lease.batcher().submit(text).whenComplete((embedding, error) -> {
-            if (error != null) {
-                fail(input, resultFuture, error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
-                return;
-            }
-            metrics.record(embedding);
-            try {
-                resultFuture.complete(Collections.singleton(combiner.combine(input, embedding.vector())));
-            } catch (RuntimeException e) {
-                resultFuture.completeExceptionally(e);
-            }
-        });
+        lease.batcher()
+                .submit(text)
+                .whenComplete(
+                        (embedding, error) -> {
+                            if (error != null) {
+                                fail(
+                                        input,
+                                        resultFuture,
+                                        error instanceof CompletionException
+                                                        && error.getCause() != null
+                                                ? error.getCause()
+                                                : error);
+                                return;
+                            }
+                            metrics.record(embedding);
+                            try {
+                                resultFuture.complete(
+                                        Collections.singleton(
+                                                combiner.combine(input, embedding.vector())));
+                            } catch (RuntimeException e) {
+                                resultFuture.completeExceptionally(e);
+                            }
+                        });
     }
 
     /** Skips an unembeddable record (counted, logged; the job goes on) or fails it for a retry. */
     private void fail(IN input, ResultFuture<OUT> resultFuture, Throwable error) {
         if (EmbeddingErrors.classify(error) == EmbeddingErrors.Kind.UNEMBEDDABLE) {
             metrics.recordUnembeddable();
-            LOG.error("Cannot embed {} with model {}; skipped, not retried: {}", input, options.model().id(),
+            LOG.error(
+                    "Cannot embed {} with model {}; skipped, not retried: {}",
+                    input,
+                    options.model().id(),
                     error.getMessage());
             resultFuture.complete(Collections.emptyList());
             return;
@@ -113,8 +140,12 @@ public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT>
     @Override
     public void timeout(IN input, ResultFuture<OUT> resultFuture) {
         metrics.recordFailure();
-        resultFuture.completeExceptionally(new TimeoutException("Embedding with model " + options.model().id()
-                + " timed out; queued requests: " + lease.batcher().queued()));
+        resultFuture.completeExceptionally(
+                new TimeoutException(
+                        "Embedding with model "
+                                + options.model().id()
+                                + " timed out; queued requests: "
+                                + lease.batcher().queued()));
     }
 
     @Override

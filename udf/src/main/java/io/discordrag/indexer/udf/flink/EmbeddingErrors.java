@@ -8,12 +8,13 @@ import java.util.function.Predicate;
 
 /**
  * Decides what an embedding error means for its record: {@link Kind#UNEMBEDDABLE} when the record
- * itself cannot be embedded, so a retry would fail the same way (no text can be extracted from it, the
- * tokenizer rejects its text: an {@link IllegalArgumentException} anywhere in the cause chain), or
- * {@link Kind#TRANSIENT} for everything else (a timeout, a failed inference, a batcher closed by a
- * restart), which is retried a bounded number of times. The table is checked cause by cause, outermost
- * first, and the first class that matches decides; an error it does not know is transient, so a new
- * kind of failure is retried and then fails the job rather than losing records unnoticed.
+ * itself cannot be embedded, so a retry would fail the same way (no text can be extracted from it,
+ * the tokenizer rejects its text: an {@link IllegalArgumentException} anywhere in the cause chain),
+ * or {@link Kind#TRANSIENT} for everything else (a timeout, a failed inference, a batcher closed by
+ * a restart), which is retried a bounded number of times. The table is checked cause by cause,
+ * outermost first, and the first class that matches decides; an error it does not know is
+ * transient, so a new kind of failure is retried and then fails the job rather than losing records
+ * unnoticed.
  */
 public final class EmbeddingErrors {
 
@@ -26,10 +27,11 @@ public final class EmbeddingErrors {
     }
 
     /** The classification table, in the order it is checked. */
-    static final List<Map.Entry<Class<? extends Throwable>, Kind>> TABLE = List.of(
-            Map.entry(IllegalArgumentException.class, Kind.UNEMBEDDABLE),
-            Map.entry(TimeoutException.class, Kind.TRANSIENT),
-            Map.entry(IllegalStateException.class, Kind.TRANSIENT));
+    static final List<Map.Entry<Class<? extends Throwable>, Kind>> TABLE =
+            List.of(
+                    Map.entry(IllegalArgumentException.class, Kind.UNEMBEDDABLE),
+                    Map.entry(TimeoutException.class, Kind.TRANSIENT),
+                    Map.entry(IllegalStateException.class, Kind.TRANSIENT));
 
     private EmbeddingErrors() {}
 
@@ -49,7 +51,10 @@ public final class EmbeddingErrors {
         return classify(error) == Kind.TRANSIENT;
     }
 
-    /** {@link #isRetryable} as the retry predicate of {@link EmbeddingAsync} (shipped with the job graph). */
+    /**
+     * {@link #isRetryable} as the retry predicate of {@link EmbeddingAsync} (shipped with the job
+     * graph).
+     */
     static final class RetryPredicate implements Predicate<Throwable>, Serializable {
         private static final long serialVersionUID = 1L;
 

@@ -2,18 +2,20 @@ package io.discordrag.indexer.udf.flink;
 
 import io.discordrag.indexer.udf.batch.Embedding;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
-import java.util.function.IntSupplier;
+
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
+import java.util.function.IntSupplier;
+
 /**
  * The embedding metrics of one operator (or SQL function) instance, registered in its metric group:
- * texts embedded, texts truncated, failed attempts (transient: retried), texts that cannot be embedded
- * (skipped, never retried); histograms of batch size (as seen by each text),
- * tokens per text and inference latency; gauges of queued requests and loaded models.
+ * texts embedded, texts truncated, failed attempts (transient: retried), texts that cannot be
+ * embedded (skipped, never retried); histograms of batch size (as seen by each text), tokens per
+ * text and inference latency; gauges of queued requests and loaded models.
  */
 final class EmbeddingMetrics {
 
@@ -42,9 +44,14 @@ final class EmbeddingMetrics {
         truncated = group.counter(TEXTS_TRUNCATED);
         failed = group.counter(TEXTS_FAILED);
         unembeddable = group.counter(TEXTS_UNEMBEDDABLE);
-        batchSize = group.histogram(BATCH_SIZE, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-        tokens = group.histogram(TOKENS_PER_TEXT, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-        latency = group.histogram(INFERENCE_LATENCY_MS, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        batchSize =
+                group.histogram(BATCH_SIZE, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        tokens =
+                group.histogram(
+                        TOKENS_PER_TEXT, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        latency =
+                group.histogram(
+                        INFERENCE_LATENCY_MS, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         group.gauge(QUEUED_REQUESTS, (Gauge<Integer>) queued::getAsInt);
         group.gauge(MODELS_LOADED, (Gauge<Integer>) EmbeddingModelPool::loadedModels);
     }

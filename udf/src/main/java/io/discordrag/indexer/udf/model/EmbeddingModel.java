@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.HashMap;
@@ -14,17 +15,18 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A loaded embedding model: the ONNX Runtime session and the model's tokenizer. It embeds a batch of
- * texts padded to the longest one, pools per the model ({@link Pooling}) and L2-normalises, giving the
- * vectors sentence-transformers gives. The dimension is read from the model. Thread-safe: ONNX Runtime
- * sessions and DJL tokenizers may be used concurrently.
+ * A loaded embedding model: the ONNX Runtime session and the model's tokenizer. It embeds a batch
+ * of texts padded to the longest one, pools per the model ({@link Pooling}) and L2-normalises,
+ * giving the vectors sentence-transformers gives. The dimension is read from the model.
+ * Thread-safe: ONNX Runtime sessions and DJL tokenizers may be used concurrently.
  */
 public final class EmbeddingModel implements AutoCloseable {
 
     static final String INPUT_IDS = "input_ids";
     static final String ATTENTION_MASK = "attention_mask";
     static final String TOKEN_TYPE_IDS = "token_type_ids";
-    private static final Set<String> KNOWN_INPUTS = Set.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
+    private static final Set<String> KNOWN_INPUTS =
+            Set.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
 
     private final ModelSpec spec;
     private final TextTokenizer tokenizer;
@@ -35,7 +37,8 @@ public final class EmbeddingModel implements AutoCloseable {
     private final boolean outputPooled;
     private final int dimension;
 
-    private EmbeddingModel(ModelSpec spec, TextTokenizer tokenizer, OrtEnvironment env, OrtSession session)
+    private EmbeddingModel(
+            ModelSpec spec, TextTokenizer tokenizer, OrtEnvironment env, OrtSession session)
             throws OrtException {
         this.spec = spec;
         this.tokenizer = tokenizer;
@@ -44,31 +47,45 @@ public final class EmbeddingModel implements AutoCloseable {
         this.inputs = session.getInputNames();
         for (String input : inputs) {
             if (!KNOWN_INPUTS.contains(input)) {
-                throw new IllegalArgumentException("Model " + spec.id() + " declares input '" + input
-                        + "'; supported inputs are " + KNOWN_INPUTS);
+                throw new IllegalArgumentException(
+                        "Model "
+                                + spec.id()
+                                + " declares input '"
+                                + input
+                                + "'; supported inputs are "
+                                + KNOWN_INPUTS);
             }
         }
         if (!inputs.contains(INPUT_IDS)) {
             throw new IllegalArgumentException("Model " + spec.id() + " has no input_ids input");
         }
         Map<String, NodeInfo> outputs = session.getOutputInfo();
-        String chosen = outputs.containsKey("last_hidden_state") ? "last_hidden_state"
-                : outputs.containsKey("token_embeddings") ? "token_embeddings"
-                : outputs.keySet().iterator().next();
+        String chosen =
+                outputs.containsKey("last_hidden_state")
+                        ? "last_hidden_state"
+                        : outputs.containsKey("token_embeddings")
+                                ? "token_embeddings"
+                                : outputs.keySet().iterator().next();
         long[] shape = ((TensorInfo) outputs.get(chosen).getInfo()).getShape();
         this.output = chosen;
         this.outputPooled = shape.length == 2;
         this.dimension = (int) shape[shape.length - 1];
         if (dimension <= 0) {
-            throw new IllegalArgumentException("Model " + spec.id() + " output " + chosen
-                    + " has no fixed hidden size: " + java.util.Arrays.toString(shape));
+            throw new IllegalArgumentException(
+                    "Model "
+                            + spec.id()
+                            + " output "
+                            + chosen
+                            + " has no fixed hidden size: "
+                            + java.util.Arrays.toString(shape));
         }
     }
 
     /**
      * Loads the model of {@code spec}.
      *
-     * @param intraOpThreads ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose (one per core)
+     * @param intraOpThreads ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose (one per
+     *     core)
      */
     public static EmbeddingModel load(ModelSpec spec, int intraOpThreads) {
         TextTokenizer tokenizer = TextTokenizer.load(spec);
@@ -79,7 +96,8 @@ public final class EmbeddingModel implements AutoCloseable {
             if (intraOpThreads > 0) {
                 options.setIntraOpNumThreads(intraOpThreads);
             }
-            return new EmbeddingModel(spec, tokenizer, env, env.createSession(spec.readOnnx(), options));
+            return new EmbeddingModel(
+                    spec, tokenizer, env, env.createSession(spec.readOnnx(), options));
         } catch (OrtException | RuntimeException e) {
             tokenizer.close();
             throw new IllegalStateException("Cannot load model " + spec + ": " + e.getMessage(), e);
@@ -132,10 +150,13 @@ public final class EmbeddingModel implements AutoCloseable {
         try {
             feed.put(INPUT_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
             if (inputs.contains(ATTENTION_MASK)) {
-                feed.put(ATTENTION_MASK, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
+                feed.put(
+                        ATTENTION_MASK, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
             }
             if (inputs.contains(TOKEN_TYPE_IDS)) {
-                feed.put(TOKEN_TYPE_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
+                feed.put(
+                        TOKEN_TYPE_IDS,
+                        OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
             }
             try (OrtSession.Result result = session.run(feed, Set.of(output))) {
                 FloatBuffer buffer = ((OnnxTensor) result.get(0)).getFloatBuffer();
@@ -144,8 +165,16 @@ public final class EmbeddingModel implements AutoCloseable {
                 return pool(hidden, mask, n, seq);
             }
         } catch (OrtException e) {
-            throw new IllegalStateException("Inference of model " + spec.id() + " failed on a batch of " + n
-                    + " texts of up to " + seq + " tokens: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Inference of model "
+                            + spec.id()
+                            + " failed on a batch of "
+                            + n
+                            + " texts of up to "
+                            + seq
+                            + " tokens: "
+                            + e.getMessage(),
+                    e);
         } finally {
             feed.values().forEach(OnnxTensor::close);
         }

@@ -27,8 +27,14 @@ public final class ModelRegistry {
     }
 
     private static void register(String id, String resourceBase, Pooling pooling, int maxTokens) {
-        BUILT_IN.put(id, ModelSpec.classpath(id, resourceBase + ".onnx", resourceBase + "-tokenizer.json",
-                pooling, maxTokens));
+        BUILT_IN.put(
+                id,
+                ModelSpec.classpath(
+                        id,
+                        resourceBase + ".onnx",
+                        resourceBase + "-tokenizer.json",
+                        pooling,
+                        maxTokens));
     }
 
     private ModelRegistry() {}
@@ -37,8 +43,12 @@ public final class ModelRegistry {
     public static ModelSpec builtIn(String id) {
         ModelSpec spec = BUILT_IN.get(id);
         if (spec == null) {
-            throw new IllegalArgumentException("Unknown model '" + id + "'; built-in models are " + ids()
-                    + " (or configure a custom model from files)");
+            throw new IllegalArgumentException(
+                    "Unknown model '"
+                            + id
+                            + "'; built-in models are "
+                            + ids()
+                            + " (or configure a custom model from files)");
         }
         return spec;
     }

@@ -9,10 +9,11 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * What identifies an embedding model: its id, where its ONNX graph and {@code tokenizer.json} come from
- * (classpath resources of the weight artifacts, or files), its pooling and its maximum input length in
- * tokens. Immutable and serializable, so Flink can ship it to TaskManagers; the model itself is loaded
- * there by {@link EmbeddingModel#load}. Built-in models come from {@link ModelRegistry}.
+ * What identifies an embedding model: its id, where its ONNX graph and {@code tokenizer.json} come
+ * from (classpath resources of the weight artifacts, or files), its pooling and its maximum input
+ * length in tokens. Immutable and serializable, so Flink can ship it to TaskManagers; the model
+ * itself is loaded there by {@link EmbeddingModel#load}. Built-in models come from {@link
+ * ModelRegistry}.
  */
 public final class ModelSpec implements Serializable {
 
@@ -25,13 +26,19 @@ public final class ModelSpec implements Serializable {
     private final Pooling pooling;
     private final int maxTokens;
 
-    private ModelSpec(String id, String onnxLocation, String tokenizerLocation, boolean classpath,
-            Pooling pooling, int maxTokens) {
+    private ModelSpec(
+            String id,
+            String onnxLocation,
+            String tokenizerLocation,
+            boolean classpath,
+            Pooling pooling,
+            int maxTokens) {
         if (id == null || id.isBlank()) {
             throw new IllegalArgumentException("model id must not be blank");
         }
         if (maxTokens < 2) {
-            throw new IllegalArgumentException("max tokens of model " + id + " must be at least 2, got " + maxTokens);
+            throw new IllegalArgumentException(
+                    "max tokens of model " + id + " must be at least 2, got " + maxTokens);
         }
         this.id = id;
         this.onnxLocation = Objects.requireNonNull(onnxLocation, "onnx location");
@@ -42,14 +49,20 @@ public final class ModelSpec implements Serializable {
     }
 
     /** A model whose files are classpath resources (the built-in weight artifacts). */
-    static ModelSpec classpath(String id, String onnxResource, String tokenizerResource, Pooling pooling,
+    static ModelSpec classpath(
+            String id,
+            String onnxResource,
+            String tokenizerResource,
+            Pooling pooling,
             int maxTokens) {
         return new ModelSpec(id, onnxResource, tokenizerResource, true, pooling, maxTokens);
     }
 
     /** A custom model from files on every TaskManager. */
-    public static ModelSpec fromFiles(String id, Path onnx, Path tokenizerJson, Pooling pooling, int maxTokens) {
-        return new ModelSpec(id, onnx.toString(), tokenizerJson.toString(), false, pooling, maxTokens);
+    public static ModelSpec fromFiles(
+            String id, Path onnx, Path tokenizerJson, Pooling pooling, int maxTokens) {
+        return new ModelSpec(
+                id, onnx.toString(), tokenizerJson.toString(), false, pooling, maxTokens);
     }
 
     public String id() {
@@ -91,8 +104,12 @@ public final class ModelSpec implements Serializable {
         }
         InputStream in = ModelSpec.class.getResourceAsStream("/" + location);
         if (in == null) {
-            throw new IOException("Resource " + location + " of model " + id
-                    + " is not on the classpath (is its weight artifact a dependency?)");
+            throw new IOException(
+                    "Resource "
+                            + location
+                            + " of model "
+                            + id
+                            + " is not on the classpath (is its weight artifact a dependency?)");
         }
         return in;
     }
@@ -106,8 +123,11 @@ public final class ModelSpec implements Serializable {
             return false;
         }
         ModelSpec that = (ModelSpec) o;
-        return classpath == that.classpath && maxTokens == that.maxTokens && id.equals(that.id)
-                && onnxLocation.equals(that.onnxLocation) && tokenizerLocation.equals(that.tokenizerLocation)
+        return classpath == that.classpath
+                && maxTokens == that.maxTokens
+                && id.equals(that.id)
+                && onnxLocation.equals(that.onnxLocation)
+                && tokenizerLocation.equals(that.tokenizerLocation)
                 && pooling == that.pooling;
     }
 
@@ -118,7 +138,14 @@ public final class ModelSpec implements Serializable {
 
     @Override
     public String toString() {
-        return id + " (" + pooling.name().toLowerCase() + " pooling, max " + maxTokens + " tokens, "
-                + (classpath ? "classpath:" : "file:") + onnxLocation + ")";
+        return id
+                + " ("
+                + pooling.name().toLowerCase()
+                + " pooling, max "
+                + maxTokens
+                + " tokens, "
+                + (classpath ? "classpath:" : "file:")
+                + onnxLocation
+                + ")";
     }
 }

@@ -2,6 +2,7 @@ package io.discordrag.indexer.udf.model;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,30 +13,36 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The model's HuggingFace tokenizer (DJL) with an explicit maximum length, truncation on and no padding
- * (batches are padded to their longest text by {@link EmbeddingModel}). {@link #countTokens} uses the same
- * vocabulary without truncation, for token budgets. Thread-safe.
+ * The model's HuggingFace tokenizer (DJL) with an explicit maximum length, truncation on and no
+ * padding (batches are padded to their longest text by {@link EmbeddingModel}). {@link
+ * #countTokens} uses the same vocabulary without truncation, for token budgets. Thread-safe.
  *
- * <p>DJL extracts its native library to a fixed cache path, which a second user-code classloader in the
- * same JVM (a restarted or resubmitted Flink job) cannot load again. Each classloader therefore loads it
- * from a directory of its own, chosen once, before its first tokenizer is created.
+ * <p>DJL extracts its native library to a fixed cache path, which a second user-code classloader in
+ * the same JVM (a restarted or resubmitted Flink job) cannot load again. Each classloader therefore
+ * loads it from a directory of its own, chosen once, before its first tokenizer is created.
  *
- * <p>Loading that library, DJL also looks for GPUs (only to name a library flavour: the tokenizers library
- * runs on the CPU). Where the CUDA runtime is installed without a driver or GPU, its probe logs
- * {@code CudaUtils - Failed to detect GPU count} at WARN on every load, so each classloader initialises
- * DJL's {@code CudaUtils} without loading the CUDA runtime; DJL then reports no GPU without probing.
+ * <p>Loading that library, DJL also looks for GPUs (only to name a library flavour: the tokenizers
+ * library runs on the CPU). Where the CUDA runtime is installed without a driver or GPU, its probe
+ * logs {@code CudaUtils - Failed to detect GPU count} at WARN on every load, so each classloader
+ * initialises DJL's {@code CudaUtils} without loading the CUDA runtime; DJL then reports no GPU
+ * without probing.
  */
 public final class TextTokenizer implements AutoCloseable {
 
     static final String DJL_CACHE_DIR = "DJL_CACHE_DIR";
+
     /**
-     * DJL's switch to probe GPUs in a child JVM: while it is set, {@code CudaUtils} initialises without
-     * loading the CUDA runtime in this process; once cleared, a {@code CudaUtils} without a runtime reports
-     * no GPU at once.
+     * DJL's switch to probe GPUs in a child JVM: while it is set, {@code CudaUtils} initialises
+     * without loading the CUDA runtime in this process; once cleared, a {@code CudaUtils} without a
+     * runtime reports no GPU at once.
      */
     static final String DJL_CUDA_FORK = "ai.djl.util.cuda.fork";
+
     static final String DJL_CUDA_UTILS = "ai.djl.util.cuda.CudaUtils";
-    /** A token covers at least one character, and WordPiece gives up on words over 100 characters. */
+
+    /**
+     * A token covers at least one character, and WordPiece gives up on words over 100 characters.
+     */
     private static final int CHARS_PER_TOKEN_BOUND = 100;
 
     private static boolean nativeLoaded;
@@ -44,7 +51,8 @@ public final class TextTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer counting;
     private final int maxTokens;
 
-    private TextTokenizer(HuggingFaceTokenizer truncating, HuggingFaceTokenizer counting, int maxTokens) {
+    private TextTokenizer(
+            HuggingFaceTokenizer truncating, HuggingFaceTokenizer counting, int maxTokens) {
         this.truncating = truncating;
         this.counting = counting;
         this.maxTokens = maxTokens;
@@ -58,16 +66,26 @@ public final class TextTokenizer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the tokenizer of model " + spec.id(), e);
         }
-        HuggingFaceTokenizer truncating = create(json, Map.of(
-                "maxLength", String.valueOf(spec.maxTokens()), "truncation", "true", "padding", "false"));
-        HuggingFaceTokenizer counting = create(json, Map.of("truncation", "false", "padding", "false"));
+        HuggingFaceTokenizer truncating =
+                create(
+                        json,
+                        Map.of(
+                                "maxLength",
+                                String.valueOf(spec.maxTokens()),
+                                "truncation",
+                                "true",
+                                "padding",
+                                "false"));
+        HuggingFaceTokenizer counting =
+                create(json, Map.of("truncation", "false", "padding", "false"));
         return new TextTokenizer(truncating, counting, spec.maxTokens());
     }
 
     private static HuggingFaceTokenizer create(byte[] json, Map<String, String> options) {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
-        // DJL finds its native resources through the context classloader; threads we create have Flink's
+        // DJL finds its native resources through the context classloader; threads we create have
+        // Flink's
         // system classloader there, not the job's.
         thread.setContextClassLoader(TextTokenizer.class.getClassLoader());
         try {
@@ -76,7 +94,8 @@ public final class TextTokenizer implements AutoCloseable {
                     return createWithPrivateNativeDir(json, options);
                 }
             }
-            return HuggingFaceTokenizer.newInstance(new java.io.ByteArrayInputStream(json), options);
+            return HuggingFaceTokenizer.newInstance(
+                    new java.io.ByteArrayInputStream(json), options);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create tokenizer", e);
         } finally {
@@ -84,8 +103,8 @@ public final class TextTokenizer implements AutoCloseable {
         }
     }
 
-    private static HuggingFaceTokenizer createWithPrivateNativeDir(byte[] json, Map<String, String> options)
-            throws IOException {
+    private static HuggingFaceTokenizer createWithPrivateNativeDir(
+            byte[] json, Map<String, String> options) throws IOException {
         // The property is JVM-wide, so every classloader sets and restores it under the same lock.
         synchronized (System.class) {
             initialiseCudaUtilsWithoutCuda();
@@ -95,7 +114,8 @@ public final class TextTokenizer implements AutoCloseable {
             System.setProperty(DJL_CACHE_DIR, dir.toString());
             try {
                 HuggingFaceTokenizer tokenizer =
-                        HuggingFaceTokenizer.newInstance(new java.io.ByteArrayInputStream(json), options);
+                        HuggingFaceTokenizer.newInstance(
+                                new java.io.ByteArrayInputStream(json), options);
                 nativeLoaded = true;
                 return tokenizer;
             } finally {
@@ -109,9 +129,9 @@ public final class TextTokenizer implements AutoCloseable {
     }
 
     /**
-     * Initialises DJL's {@code CudaUtils} (if this classloader has not yet) with {@link #DJL_CUDA_FORK} set,
-     * so it never loads the CUDA runtime here; a value the user set is left alone. Call under the
-     * {@code System.class} lock.
+     * Initialises DJL's {@code CudaUtils} (if this classloader has not yet) with {@link
+     * #DJL_CUDA_FORK} set, so it never loads the CUDA runtime here; a value the user set is left
+     * alone. Call under the {@code System.class} lock.
      */
     private static void initialiseCudaUtilsWithoutCuda() {
         if (System.getProperty(DJL_CUDA_FORK) != null) {
@@ -134,8 +154,10 @@ public final class TextTokenizer implements AutoCloseable {
     /** Token ids of {@code text}, special tokens included, cut to {@link #maxTokens()}. */
     public Tokenized tokenize(String text) {
         requireText(text);
-        // Tokenising a megabyte only to keep 256 tokens wastes time and memory: cut the text first, then
-        // check the cut could not have changed the result (the kept tokens all came from the kept part).
+        // Tokenising a megabyte only to keep 256 tokens wastes time and memory: cut the text first,
+        // then
+        // check the cut could not have changed the result (the kept tokens all came from the kept
+        // part).
         int limit = maxTokens * CHARS_PER_TOKEN_BOUND;
         while (true) {
             boolean cut = text.length() > limit;
@@ -180,7 +202,10 @@ public final class TextTokenizer implements AutoCloseable {
         return counting.encode(text).getIds().length;
     }
 
-    /** Cuts at the last whitespace before {@code limit}, so no kept word is split (nor a surrogate pair). */
+    /**
+     * Cuts at the last whitespace before {@code limit}, so no kept word is split (nor a surrogate
+     * pair).
+     */
     private static String safeCut(String text, int limit) {
         for (int i = limit - 1; i >= limit / 2; i--) {
             if (Character.isWhitespace(text.charAt(i))) {

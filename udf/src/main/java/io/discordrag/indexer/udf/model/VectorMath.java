@@ -8,7 +8,8 @@ public final class VectorMath {
     /** Cosine similarity of two vectors of the same length (0 when either is zero). */
     public static double cosine(float[] a, float[] b) {
         if (a.length != b.length) {
-            throw new IllegalArgumentException("vectors differ in length: " + a.length + " vs " + b.length);
+            throw new IllegalArgumentException(
+                    "vectors differ in length: " + a.length + " vs " + b.length);
         }
         double dot = 0;
         double na = 0;

@@ -3,6 +3,10 @@ package io.discordrag.indexer.udf.pool;
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.batch.MicroBatcher;
 import io.discordrag.indexer.udf.model.EmbeddingModel;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -10,24 +14,23 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One loaded model (with its micro-batcher) per {@link EmbeddingOptions} per classloader, shared by
- * every user in it and reference-counted: {@link #acquire} loads on first use, {@link Lease#close()}
- * releases, and the last release closes the model and stops its threads.
+ * every user in it and reference-counted: {@link #acquire} loads on first use, {@link
+ * Lease#close()} releases, and the last release closes the model and stops its threads.
  *
- * <p>In Flink, statics of job code live once per job per TaskManager (one user-code classloader, kept
- * across failover restarts), which makes this the per-TaskManager model pool: all subtasks of a job on
- * a TaskManager share one model. A resubmitted job gets a new classloader and so a pool of its own.
+ * <p>In Flink, statics of job code live once per job per TaskManager (one user-code classloader,
+ * kept across failover restarts), which makes this the per-TaskManager model pool: all subtasks of
+ * a job on a TaskManager share one model. A resubmitted job gets a new classloader and so a pool of
+ * its own.
  *
  * <p>A lease may name an owner (a Flink operator passes its job's user-code classloader): {@link
- * #releaseAll(Object)}, the classloader release hook, then releases exactly the leases that owner still
- * holds and never a model someone else still uses. When a job runs in-process (MiniCluster: tests, the
- * demo, a backfill run as a plain program) the pool's statics are shared with the rest of the JVM, e.g. a
- * {@code verify} started right after the job; closing every model there would pull it out from under them.
- * Thread-safe.
+ * #releaseAll(Object)}, the classloader release hook, then releases exactly the leases that owner
+ * still holds and never a model someone else still uses. When a job runs in-process (MiniCluster:
+ * tests, the demo, a backfill run as a plain program) the pool's statics are shared with the rest
+ * of the JVM, e.g. a {@code verify} started right after the job; closing every model there would
+ * pull it out from under them. Thread-safe.
  */
 public final class EmbeddingModelPool {
 
@@ -56,20 +59,28 @@ public final class EmbeddingModelPool {
     }
 
     /**
-     * A lease as {@link #acquire(EmbeddingOptions)} that {@link #releaseAll(Object)} of {@code owner}
-     * (compared by identity; null for none) releases if it is still open then.
+     * A lease as {@link #acquire(EmbeddingOptions)} that {@link #releaseAll(Object)} of {@code
+     * owner} (compared by identity; null for none) releases if it is still open then.
      */
     public static synchronized Lease acquire(EmbeddingOptions options, Object owner) {
         Entry entry = ENTRIES.get(options);
         if (entry == null) {
             long start = System.nanoTime();
             EmbeddingModel model = EmbeddingModel.load(options.model(), options.intraOpThreads());
-            MicroBatcher batcher = new MicroBatcher(model, options.maxBatchSize(), options.maxBatchTokens(),
-                    options.maxWait(), options.inferenceThreads());
+            MicroBatcher batcher =
+                    new MicroBatcher(
+                            model,
+                            options.maxBatchSize(),
+                            options.maxBatchTokens(),
+                            options.maxWait(),
+                            options.inferenceThreads());
             entry = new Entry(model, batcher);
             ENTRIES.put(options, entry);
             loads++;
-            LOG.info("Loaded embedding model {} (dimension {}) in {} ms", options.model(), model.dimension(),
+            LOG.info(
+                    "Loaded embedding model {} (dimension {}) in {} ms",
+                    options.model(),
+                    model.dimension(),
                     (System.nanoTime() - start) / 1_000_000);
         }
         entry.references++;
@@ -115,8 +126,9 @@ public final class EmbeddingModelPool {
     }
 
     /**
-     * Releases the leases {@code owner} still holds (those its users did not close), closing a model
-     * only when that was its last lease: the safety net run when a job's classloader is released.
+     * Releases the leases {@code owner} still holds (those its users did not close), closing a
+     * model only when that was its last lease: the safety net run when a job's classloader is
+     * released.
      */
     public static void releaseAll(Object owner) {
         List<Lease> open;

@@ -1,13 +1,14 @@
 package io.discordrag.indexer.udf.batch;
 
-import static io.discordrag.indexer.udf.model.VectorMath.cosine;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
-
 import io.discordrag.indexer.udf.model.ChatTexts;
 import io.discordrag.indexer.udf.model.EmbeddingModel;
 import io.discordrag.indexer.udf.model.ModelRegistry;
 import io.discordrag.indexer.udf.model.Tokenized;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,14 +18,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+
+import static io.discordrag.indexer.udf.model.VectorMath.cosine;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * Micro-batching: concurrent requests are coalesced, grouped by length, and each gets its own vector.
- * Uses the fp32 model: the int8 models quantise activations dynamically over the whole batch tensor, so
- * their vectors depend slightly on the batch a text lands in (cosine about 0.99, measured here).
+ * Micro-batching: concurrent requests are coalesced, grouped by length, and each gets its own
+ * vector. Uses the fp32 model: the int8 models quantise activations dynamically over the whole
+ * batch tensor, so their vectors depend slightly on the batch a text lands in (cosine about 0.99,
+ * measured here).
  */
 class MicroBatcherTest {
 
@@ -42,10 +45,10 @@ class MicroBatcherTest {
         model.close();
     }
 
-
     @Test
     void concurrentRequestsOfMixedLengthsEachGetTheirOwnVector() throws Exception {
-        // Few texts but more than the batch cap, from more callers than workers: enough to coalesce, to
+        // Few texts but more than the batch cap, from more callers than workers: enough to
+        // coalesce, to
         // fill and split batches, and to mix lengths in the queue; each is checked against its own
         // single-text embedding (the expensive part, so the texts stay few).
         List<String> texts = new ArrayList<>();
@@ -55,7 +58,8 @@ class MicroBatcherTest {
         Collections.shuffle(texts, new java.util.Random(4));
 
         List<CompletableFuture<Embedding>> results = new ArrayList<>();
-        try (MicroBatcher batcher = new MicroBatcher(model, 8, NO_TOKEN_CAP, Duration.ofMillis(20), 2)) {
+        try (MicroBatcher batcher =
+                new MicroBatcher(model, 8, NO_TOKEN_CAP, Duration.ofMillis(20), 2)) {
             ExecutorService callers = Executors.newFixedThreadPool(8);
             List<CompletableFuture<CompletableFuture<Embedding>>> submitted = new ArrayList<>();
             for (String text : texts) {
@@ -71,7 +75,8 @@ class MicroBatcherTest {
                 maxBatch = Math.max(maxBatch, e.batchSize());
                 assertThat(e.batchSize()).isBetween(1, 8);
                 assertThat(cosine(e.vector(), model.embed(texts.get(i))))
-                        .as("text %d: %s", i, texts.get(i)).isGreaterThan(0.9999);
+                        .as("text %d: %s", i, texts.get(i))
+                        .isGreaterThan(0.9999);
             }
             assertThat(maxBatch).as("requests were coalesced").isGreaterThan(1);
         }
@@ -85,61 +90,75 @@ class MicroBatcherTest {
             texts.forEach(t -> results.add(batcher.submit(t)));
             for (CompletableFuture<Embedding> f : results) {
                 Embedding e = f.get(60, TimeUnit.SECONDS);
-                assertThat((long) e.batchSize() * e.tokens()).as("padded tokens of a batch").isLessThanOrEqualTo(300);
+                assertThat((long) e.batchSize() * e.tokens())
+                        .as("padded tokens of a batch")
+                        .isLessThanOrEqualTo(300);
             }
         }
     }
 
     @Test
     void aNullTextIsRefusedAtSubmission() throws Exception {
-        try (MicroBatcher batcher = new MicroBatcher(model, 8, NO_TOKEN_CAP, Duration.ofMillis(20), 1)) {
+        try (MicroBatcher batcher =
+                new MicroBatcher(model, 8, NO_TOKEN_CAP, Duration.ofMillis(20), 1)) {
             Throwable thrown = catchThrowable(() -> batcher.submit(null).get(60, TimeUnit.SECONDS));
-            assertThat(thrown).isInstanceOf(ExecutionException.class)
+            assertThat(thrown)
+                    .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(IllegalArgumentException.class);
         }
     }
 
     /**
-     * A text the tokenizer rejects fails the batch's tokenization; the batcher then tokenizes each text
-     * alone and fails only the bad one. The real tokenizer accepts every Java string we found (unpaired
-     * surrogates, NUL, 200,000 characters), so a tokenization that delegates to it rejects one marked text.
+     * A text the tokenizer rejects fails the batch's tokenization; the batcher then tokenizes each
+     * text alone and fails only the bad one. The real tokenizer accepts every Java string we found
+     * (unpaired surrogates, NUL, 200,000 characters), so a tokenization that delegates to it
+     * rejects one marked text.
      */
     @Test
     void aTextTheTokenizerRejectsFailsOnlyItsOwnRequest() throws Exception {
         String poison = "a text the tokenizer rejects";
-        java.util.concurrent.atomic.AtomicInteger batchAttempts = new java.util.concurrent.atomic.AtomicInteger();
-        MicroBatcher.Tokenization rejecting = new MicroBatcher.Tokenization() {
-            @Override
-            public List<Tokenized> all(List<String> texts) {
-                batchAttempts.incrementAndGet();
-                if (texts.contains(poison)) {
-                    throw new RuntimeException("invalid input");
-                }
-                return model.tokenizer().tokenizeAll(texts);
-            }
+        java.util.concurrent.atomic.AtomicInteger batchAttempts =
+                new java.util.concurrent.atomic.AtomicInteger();
+        MicroBatcher.Tokenization rejecting =
+                new MicroBatcher.Tokenization() {
+                    @Override
+                    public List<Tokenized> all(List<String> texts) {
+                        batchAttempts.incrementAndGet();
+                        if (texts.contains(poison)) {
+                            throw new RuntimeException("invalid input");
+                        }
+                        return model.tokenizer().tokenizeAll(texts);
+                    }
 
-            @Override
-            public Tokenized one(String text) {
-                if (text.equals(poison)) {
-                    throw new RuntimeException("invalid input");
-                }
-                return model.tokenizer().tokenize(text);
-            }
-        };
+                    @Override
+                    public Tokenized one(String text) {
+                        if (text.equals(poison)) {
+                            throw new RuntimeException("invalid input");
+                        }
+                        return model.tokenizer().tokenize(text);
+                    }
+                };
         // a long wait so all three requests land in one batch
-        try (MicroBatcher batcher = new MicroBatcher(model, rejecting, 8, NO_TOKEN_CAP, Duration.ofSeconds(2), 1)) {
+        try (MicroBatcher batcher =
+                new MicroBatcher(model, rejecting, 8, NO_TOKEN_CAP, Duration.ofSeconds(2), 1)) {
             CompletableFuture<Embedding> before = batcher.submit("fine text");
             CompletableFuture<Embedding> bad = batcher.submit(poison);
             CompletableFuture<Embedding> after = batcher.submit("another fine text");
             assertThat(cosine(before.get(60, TimeUnit.SECONDS).vector(), model.embed("fine text")))
                     .isGreaterThan(0.9999);
-            assertThat(cosine(after.get(60, TimeUnit.SECONDS).vector(), model.embed("another fine text")))
+            assertThat(
+                            cosine(
+                                    after.get(60, TimeUnit.SECONDS).vector(),
+                                    model.embed("another fine text")))
                     .isGreaterThan(0.9999);
             Throwable thrown = catchThrowable(() -> bad.get(60, TimeUnit.SECONDS));
-            assertThat(thrown).isInstanceOf(ExecutionException.class)
+            assertThat(thrown)
+                    .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("cannot process this text");
-            assertThat(before.get().batchSize()).as("the good texts still ran as one batch").isEqualTo(2);
+            assertThat(before.get().batchSize())
+                    .as("the good texts still ran as one batch")
+                    .isEqualTo(2);
             assertThat(batchAttempts).as("one batch tokenization, then text by text").hasValue(1);
         }
     }

@@ -1,36 +1,42 @@
 package io.discordrag.indexer.udf.flink;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
-import java.util.ArrayList;
-import java.util.List;
+
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** {@code EMBED(text)} in Flink SQL returns the model's ARRAY&lt;FLOAT&gt; and NULL for NULL. */
 class EmbedFunctionITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1)
-                    .build());
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(1)
+                            .build());
 
     @Test
     void embedsInSql() throws Exception {
         TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
         tEnv.createTemporarySystemFunction("EMBED", new EmbedFunction());
         List<Row> rows = new ArrayList<>();
-        try (CloseableIterator<Row> it = tEnv.executeSql(
-                "SELECT t, EMBED(t) FROM (VALUES ('This is an example sentence'), (CAST(NULL AS STRING))) AS v(t)")
-                .collect()) {
+        try (CloseableIterator<Row> it =
+                tEnv.executeSql(
+                                "SELECT t, EMBED(t) FROM (VALUES ('This is an example sentence'), (CAST(NULL AS STRING))) AS v(t)")
+                        .collect()) {
             it.forEachRemaining(rows::add);
         }
         assertThat(rows).hasSize(2);

@@ -1,16 +1,18 @@
 package io.discordrag.indexer.udf.flink;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.discordrag.indexer.udf.batch.Embedding;
-import java.util.HashMap;
-import java.util.Map;
+
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The embedding metrics are registered under their documented names and follow each embedding. */
 class EmbeddingMetricsTest {
@@ -53,18 +55,29 @@ class EmbeddingMetricsTest {
         metrics.recordUnembeddable();
         metrics.recordUnembeddable();
 
-        assertThat(((Counter) group.metrics.get(EmbeddingMetrics.TEXTS_EMBEDDED)).getCount()).isEqualTo(2);
-        assertThat(((Counter) group.metrics.get(EmbeddingMetrics.TEXTS_TRUNCATED)).getCount()).isEqualTo(1);
-        assertThat(((Counter) group.metrics.get(EmbeddingMetrics.TEXTS_FAILED)).getCount()).isEqualTo(1);
-        assertThat(((Counter) group.metrics.get(EmbeddingMetrics.TEXTS_UNEMBEDDABLE)).getCount()).isEqualTo(2);
+        assertThat(((Counter) group.metrics.get(EmbeddingMetrics.TEXTS_EMBEDDED)).getCount())
+                .isEqualTo(2);
+        assertThat(((Counter) group.metrics.get(EmbeddingMetrics.TEXTS_TRUNCATED)).getCount())
+                .isEqualTo(1);
+        assertThat(((Counter) group.metrics.get(EmbeddingMetrics.TEXTS_FAILED)).getCount())
+                .isEqualTo(1);
+        assertThat(((Counter) group.metrics.get(EmbeddingMetrics.TEXTS_UNEMBEDDABLE)).getCount())
+                .isEqualTo(2);
         Histogram batch = (Histogram) group.metrics.get(EmbeddingMetrics.BATCH_SIZE);
         assertThat(batch.getCount()).isEqualTo(2);
         assertThat(batch.getStatistics().getMax()).isEqualTo(16);
-        assertThat(((Histogram) group.metrics.get(EmbeddingMetrics.TOKENS_PER_TEXT)).getStatistics().getMax())
+        assertThat(
+                        ((Histogram) group.metrics.get(EmbeddingMetrics.TOKENS_PER_TEXT))
+                                .getStatistics()
+                                .getMax())
                 .isEqualTo(256);
-        assertThat(((Histogram) group.metrics.get(EmbeddingMetrics.INFERENCE_LATENCY_MS)).getStatistics().getMax())
+        assertThat(
+                        ((Histogram) group.metrics.get(EmbeddingMetrics.INFERENCE_LATENCY_MS))
+                                .getStatistics()
+                                .getMax())
                 .isEqualTo(50);
-        assertThat(((Gauge<?>) group.metrics.get(EmbeddingMetrics.QUEUED_REQUESTS)).getValue()).isEqualTo(7);
+        assertThat(((Gauge<?>) group.metrics.get(EmbeddingMetrics.QUEUED_REQUESTS)).getValue())
+                .isEqualTo(7);
         assertThat(group.metrics).containsKey(EmbeddingMetrics.MODELS_LOADED);
     }
 }

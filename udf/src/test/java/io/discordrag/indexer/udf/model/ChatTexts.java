@@ -7,14 +7,47 @@ import java.util.Random;
 /** Fixed, seeded chat-like texts for tests and benchmarks. */
 public final class ChatTexts {
 
-    private static final String[] OPENERS = {"hey", "so", "honestly", "ok", "lol", "wait", "btw", "yeah", "hmm", "ngl"};
-    private static final String[] SUBJECTS = {"the deploy", "my build", "the raid tonight", "this bug", "the new map",
-        "postgres", "the bot", "that PR", "the patch notes", "our server", "the release", "the docs"};
-    private static final String[] VERBS = {"is broken again", "finally works", "keeps timing out", "looks great",
-        "needs another review", "crashed twice", "is way faster now", "ate all the memory", "got merged",
-        "is scheduled for friday"};
-    private static final String[] TAILS = {"any ideas?", "can someone check?", "no idea why", "pretty sure it's cache",
-        "gonna restart it", "see logs in #ops", "thanks everyone", "brb", "who is on call?", "ship it"};
+    private static final String[] OPENERS = {
+        "hey", "so", "honestly", "ok", "lol", "wait", "btw", "yeah", "hmm", "ngl"
+    };
+    private static final String[] SUBJECTS = {
+        "the deploy",
+        "my build",
+        "the raid tonight",
+        "this bug",
+        "the new map",
+        "postgres",
+        "the bot",
+        "that PR",
+        "the patch notes",
+        "our server",
+        "the release",
+        "the docs"
+    };
+    private static final String[] VERBS = {
+        "is broken again",
+        "finally works",
+        "keeps timing out",
+        "looks great",
+        "needs another review",
+        "crashed twice",
+        "is way faster now",
+        "ate all the memory",
+        "got merged",
+        "is scheduled for friday"
+    };
+    private static final String[] TAILS = {
+        "any ideas?",
+        "can someone check?",
+        "no idea why",
+        "pretty sure it's cache",
+        "gonna restart it",
+        "see logs in #ops",
+        "thanks everyone",
+        "brb",
+        "who is on call?",
+        "ship it"
+    };
 
     private ChatTexts() {}
 
@@ -25,8 +58,14 @@ public final class ChatTexts {
         for (int i = 0; i < count; i++) {
             StringBuilder sb = new StringBuilder();
             while (wordCount(sb) < words) {
-                sb.append(pick(r, OPENERS)).append(' ').append(pick(r, SUBJECTS)).append(' ')
-                        .append(pick(r, VERBS)).append(", ").append(pick(r, TAILS)).append(' ');
+                sb.append(pick(r, OPENERS))
+                        .append(' ')
+                        .append(pick(r, SUBJECTS))
+                        .append(' ')
+                        .append(pick(r, VERBS))
+                        .append(", ")
+                        .append(pick(r, TAILS))
+                        .append(' ');
             }
             out.add(trimToWords(sb.toString(), words));
         }

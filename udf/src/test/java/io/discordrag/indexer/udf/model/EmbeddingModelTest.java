@@ -1,17 +1,17 @@
 package io.discordrag.indexer.udf.model;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
-
-import java.util.ArrayList;
-import java.util.List;
-import static io.discordrag.indexer.udf.model.VectorMath.cosine;
-import static io.discordrag.indexer.udf.model.VectorMath.norm;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.discordrag.indexer.udf.model.VectorMath.cosine;
+import static io.discordrag.indexer.udf.model.VectorMath.norm;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /** Parity with sentence-transformers, truncation, pooling and bad input. */
 class EmbeddingModelTest {
@@ -30,9 +30,6 @@ class EmbeddingModelTest {
         miniLm.close();
         miniLmQ.close();
     }
-
-
-
 
     @Test
     void matchesSentenceTransformersForTheReferenceSentence() {
@@ -65,12 +62,16 @@ class EmbeddingModelTest {
             {"The server crashed last night.", "Last night the server went down."},
             {"Can someone review my pull request?", "Could anybody take a look at my PR?"},
         };
-        String[] unrelated = {"A man is riding a white horse on an enclosed ground.",
-            "The new raid boss drops a legendary sword.", "I like my coffee with oat milk."};
+        String[] unrelated = {
+            "A man is riding a white horse on an enclosed ground.",
+            "The new raid boss drops a legendary sword.",
+            "I like my coffee with oat milk."
+        };
         for (String[] pair : paraphrases) {
             double similar = cosine(miniLm.embed(pair[0]), miniLm.embed(pair[1]));
             for (String other : unrelated) {
-                assertThat(similar).as("%s ~ %s vs %s", pair[0], pair[1], other)
+                assertThat(similar)
+                        .as("%s ~ %s vs %s", pair[0], pair[1], other)
                         .isGreaterThan(cosine(miniLm.embed(pair[0]), miniLm.embed(other)));
             }
         }
@@ -78,8 +79,11 @@ class EmbeddingModelTest {
 
     @Test
     void paddingInABatchDoesNotChangeVectors() {
-        List<String> texts = List.of("short", "a much longer message about the deploy that failed last night",
-                "medium length text here");
+        List<String> texts =
+                List.of(
+                        "short",
+                        "a much longer message about the deploy that failed last night",
+                        "medium length text here");
         float[][] batched = miniLm.embed(texts);
         for (int i = 0; i < texts.size(); i++) {
             assertThat(cosine(batched[i], miniLm.embed(texts.get(i)))).isGreaterThan(0.9999);
@@ -93,7 +97,9 @@ class EmbeddingModelTest {
         float[][] fp32 = miniLm.embed(texts);
         float[][] q = miniLmQ.embed(texts);
         for (int i = 0; i < texts.size(); i++) {
-            assertThat(cosine(fp32[i], q[i])).as("text %d: %s", i, texts.get(i)).isGreaterThanOrEqualTo(0.97);
+            assertThat(cosine(fp32[i], q[i]))
+                    .as("text %d: %s", i, texts.get(i))
+                    .isGreaterThanOrEqualTo(0.97);
         }
     }
 
@@ -103,14 +109,21 @@ class EmbeddingModelTest {
         assertThat(bge.pooling()).isEqualTo(Pooling.CLS);
         assertThat(bge.maxTokens()).isEqualTo(512);
         try (EmbeddingModel cls = EmbeddingModel.load(bge, 0);
-                EmbeddingModel mean = EmbeddingModel.load(
-                        ModelSpecs.withPooling(bge, Pooling.MEAN), 0)) {
+                EmbeddingModel mean =
+                        EmbeddingModel.load(ModelSpecs.withPooling(bge, Pooling.MEAN), 0)) {
             String text = "The deploy failed because the database ran out of disk space";
             float[] clsVector = cls.embed(text);
             assertThat(clsVector).hasSize(384);
-            assertThat(cosine(clsVector, mean.embed(text))).as("pooling changes the vector").isLessThan(0.999);
-            assertThat(cosine(cls.embed(text), cls.embed("Our release broke since Postgres had no storage left")))
-                    .isGreaterThan(cosine(clsVector, cls.embed("Who wants to play the new map tonight?")));
+            assertThat(cosine(clsVector, mean.embed(text)))
+                    .as("pooling changes the vector")
+                    .isLessThan(0.999);
+            assertThat(
+                            cosine(
+                                    cls.embed(text),
+                                    cls.embed(
+                                            "Our release broke since Postgres had no storage left")))
+                    .isGreaterThan(
+                            cosine(clsVector, cls.embed("Who wants to play the new map tonight?")));
         }
     }
 
@@ -131,7 +144,8 @@ class EmbeddingModelTest {
     @Test
     void nullIsAClearError() {
         assertThatThrownBy(() -> miniLm.embed((String) null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("null");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("null");
     }
 
     @Test
@@ -140,10 +154,20 @@ class EmbeddingModelTest {
         for (int i = 0; i < 500; i++) {
             zalgo.append('\u0301');
         }
-        List<String> odd = List.of("", " ", "\u0000\u0000", "\ud800 lone high", "lone low \udc00",
-                zalgo.toString(), "🔥🚀 emoji 👨‍👩‍👧", "\t\n\r");
+        List<String> odd =
+                List.of(
+                        "",
+                        " ",
+                        "\u0000\u0000",
+                        "\ud800 lone high",
+                        "lone low \udc00",
+                        zalgo.toString(),
+                        "🔥🚀 emoji 👨‍👩‍👧",
+                        "\t\n\r");
         for (String text : odd) {
-            assertThat(norm(miniLm.embed(text))).as("norm for %s", text).isCloseTo(1.0, within(1e-4));
+            assertThat(norm(miniLm.embed(text)))
+                    .as("norm for %s", text)
+                    .isCloseTo(1.0, within(1e-4));
         }
     }
 
@@ -153,7 +177,8 @@ class EmbeddingModelTest {
         Tokenized t = miniLm.tokenizer().tokenize(huge);
         assertThat(t.length()).isEqualTo(256);
         assertThat(t.truncated()).isTrue();
-        assertThat(cosine(miniLm.embed(huge), miniLm.embed("deploy ".repeat(300)))).isGreaterThan(0.9999);
+        assertThat(cosine(miniLm.embed(huge), miniLm.embed("deploy ".repeat(300))))
+                .isGreaterThan(0.9999);
     }
 
     @Test

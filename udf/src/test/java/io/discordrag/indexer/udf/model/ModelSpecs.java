@@ -6,8 +6,12 @@ final class ModelSpecs {
     private ModelSpecs() {}
 
     static ModelSpec withPooling(ModelSpec spec, Pooling pooling) {
-        return ModelSpec.classpath(spec.id() + "-" + pooling, resource(spec, ".onnx"),
-                resource(spec, "-tokenizer.json"), pooling, spec.maxTokens());
+        return ModelSpec.classpath(
+                spec.id() + "-" + pooling,
+                resource(spec, ".onnx"),
+                resource(spec, "-tokenizer.json"),
+                pooling,
+                spec.maxTokens());
     }
 
     private static String resource(ModelSpec spec, String suffix) {

@@ -1,17 +1,19 @@
 package io.discordrag.indexer.udf.pool;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.model.ModelRegistry;
+
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Reference counting of the pool: one load per options, released by the last user or its owner. */
 class EmbeddingModelPoolTest {
 
     @Test
     void sharesOneModelPerOptionsAndReleasesItWithTheLastLease() throws Exception {
-        EmbeddingOptions options = EmbeddingOptions.builder().model(ModelRegistry.ALL_MINILM_L6_V2_Q).build();
+        EmbeddingOptions options =
+                EmbeddingOptions.builder().model(ModelRegistry.ALL_MINILM_L6_V2_Q).build();
         long loadsBefore = EmbeddingModelPool.totalLoads();
         int loadedBefore = EmbeddingModelPool.loadedModels();
         EmbeddingModelPool.Lease first = EmbeddingModelPool.acquire(options);
@@ -28,14 +30,17 @@ class EmbeddingModelPoolTest {
         assertThat(EmbeddingModelPool.loadedModels()).isEqualTo(loadedBefore);
 
         try (EmbeddingModelPool.Lease again = EmbeddingModelPool.acquire(options)) {
-            assertThat(EmbeddingModelPool.totalLoads()).as("reloaded after release").isEqualTo(loadsBefore + 2);
+            assertThat(EmbeddingModelPool.totalLoads())
+                    .as("reloaded after release")
+                    .isEqualTo(loadsBefore + 2);
             assertThat(again.batcher().submit("hello again").get().vector()).hasSize(384);
         }
     }
 
     @Test
     void releaseAllOfAnOwnerReleasesOnlyTheLeasesThatOwnerStillHolds() throws Exception {
-        EmbeddingOptions options = EmbeddingOptions.builder().model(ModelRegistry.ALL_MINILM_L6_V2_Q).build();
+        EmbeddingOptions options =
+                EmbeddingOptions.builder().model(ModelRegistry.ALL_MINILM_L6_V2_Q).build();
         int loadedBefore = EmbeddingModelPool.loadedModels();
         Object job = new Object();
         Object otherJob = new Object();
@@ -46,7 +51,8 @@ class EmbeddingModelPoolTest {
         closedByItsUser.close();
 
         EmbeddingModelPool.releaseAll(job);
-        assertThat(EmbeddingModelPool.loadedModels()).as("still held by the other job and the unowned lease")
+        assertThat(EmbeddingModelPool.loadedModels())
+                .as("still held by the other job and the unowned lease")
                 .isEqualTo(loadedBefore + 1);
         assertThat(unowned.model().tokenizer().countTokens("still open")).isPositive();
         leakedByTheJob.close(); // already released by releaseAll: must not count twice

@@ -1,20 +1,23 @@
 package io.discordrag.indexer.job.sink.jdbc;
 
-import static org.apache.flink.util.Preconditions.checkArgument;
-
 import io.discordrag.indexer.job.session.ChunkUpdate;
 import io.discordrag.indexer.job.source.PostgresOptions;
-import java.time.Duration;
+
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
+import java.time.Duration;
+
+import static org.apache.flink.util.Preconditions.checkArgument;
+
 /**
- * The flink-connector-jdbc sink that records in Postgres what reached the index ({@link WriteBackStatement}).
- * At-least-once: batches are flushed on every checkpoint and replays are harmless.
+ * The flink-connector-jdbc sink that records in Postgres what reached the index ({@link
+ * WriteBackStatement}). At-least-once: batches are flushed on every checkpoint and replays are
+ * harmless.
  *
- * <p>Keys: {@code write-back.batch-size} (500), {@code write-back.batch-interval} (1 s),
- * {@code write-back.max-retries} (3).
+ * <p>Keys: {@code write-back.batch-size} (500), {@code write-back.batch-interval} (1 s), {@code
+ * write-back.max-retries} (3).
  */
 public final class WriteBackSink {
 
@@ -24,12 +27,19 @@ public final class WriteBackSink {
 
     private WriteBackSink() {}
 
-    /** The batching and retries of the write-back, checked with messages naming the {@code write-back.*} keys. */
-    public static JdbcExecutionOptions executionOptions(int batchSize, Duration batchInterval, int maxRetries) {
+    /**
+     * The batching and retries of the write-back, checked with messages naming the {@code
+     * write-back.*} keys.
+     */
+    public static JdbcExecutionOptions executionOptions(
+            int batchSize, Duration batchInterval, int maxRetries) {
         checkArgument(batchSize >= 1, "write-back.batch-size must be positive, got %s", batchSize);
-        checkArgument(!batchInterval.isNegative(), "write-back.batch-interval must not be negative, got %s",
+        checkArgument(
+                !batchInterval.isNegative(),
+                "write-back.batch-interval must not be negative, got %s",
                 batchInterval);
-        checkArgument(maxRetries >= 0, "write-back.max-retries must not be negative, got %s", maxRetries);
+        checkArgument(
+                maxRetries >= 0, "write-back.max-retries must not be negative, got %s", maxRetries);
         return JdbcExecutionOptions.builder()
                 .withBatchSize(batchSize)
                 .withBatchIntervalMs(batchInterval.toMillis())
@@ -38,13 +48,15 @@ public final class WriteBackSink {
     }
 
     /** The sink, with {@link #executionOptions} for its batching and retries. */
-    public static JdbcSink<ChunkUpdate> create(PostgresOptions postgres, JdbcExecutionOptions execution) {
-        JdbcConnectionOptions connection = new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                .withUrl(postgres.jdbcUrl())
-                .withDriverName("org.postgresql.Driver")
-                .withUsername(postgres.user())
-                .withPassword(postgres.password())
-                .build();
+    public static JdbcSink<ChunkUpdate> create(
+            PostgresOptions postgres, JdbcExecutionOptions execution) {
+        JdbcConnectionOptions connection =
+                new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                        .withUrl(postgres.jdbcUrl())
+                        .withDriverName("org.postgresql.Driver")
+                        .withUsername(postgres.user())
+                        .withPassword(postgres.password())
+                        .build();
         return JdbcSink.<ChunkUpdate>builder()
                 .withQueryStatement(WriteBackStatement.SQL, new WriteBackStatement())
                 .withExecutionOptions(execution)

@@ -5,6 +5,7 @@ import io.qdrant.client.grpc.Collections.AliasDescription;
 import io.qdrant.client.grpc.Collections.AliasOperations;
 import io.qdrant.client.grpc.Collections.CreateAlias;
 import io.qdrant.client.grpc.Collections.DeleteAlias;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,8 +13,8 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * Points a Qdrant alias at a collection in one {@code UpdateAliases} request: the delete of the old
- * mapping and the create of the new one are applied together, so a reader searching through the alias
- * sees either the old collection or the new one, never neither.
+ * mapping and the create of the new one are applied together, so a reader searching through the
+ * alias sees either the old collection or the new one, never neither.
  */
 public final class AliasSwitch {
 
@@ -29,7 +30,8 @@ public final class AliasSwitch {
             }
             return Optional.empty();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("Cannot list Qdrant aliases: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "Cannot list Qdrant aliases: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while listing Qdrant aliases", e);
@@ -37,8 +39,8 @@ public final class AliasSwitch {
     }
 
     /**
-     * Makes {@code alias} point to {@code collection} (creating the alias if missing) and returns the
-     * collection it pointed to before, if any. The collection must exist.
+     * Makes {@code alias} point to {@code collection} (creating the alias if missing) and returns
+     * the collection it pointed to before, if any. The collection must exist.
      */
     public static Optional<String> move(QdrantClient client, String alias, String collection) {
         Optional<String> before = current(client, alias);
@@ -46,18 +48,34 @@ public final class AliasSwitch {
             return before;
         }
         List<AliasOperations> actions = new ArrayList<>(2);
-        before.ifPresent(old -> actions.add(AliasOperations.newBuilder()
-                .setDeleteAlias(DeleteAlias.newBuilder().setAliasName(alias)).build()));
-        actions.add(AliasOperations.newBuilder()
-                .setCreateAlias(CreateAlias.newBuilder().setAliasName(alias).setCollectionName(collection))
-                .build());
+        before.ifPresent(
+                old ->
+                        actions.add(
+                                AliasOperations.newBuilder()
+                                        .setDeleteAlias(
+                                                DeleteAlias.newBuilder().setAliasName(alias))
+                                        .build()));
+        actions.add(
+                AliasOperations.newBuilder()
+                        .setCreateAlias(
+                                CreateAlias.newBuilder()
+                                        .setAliasName(alias)
+                                        .setCollectionName(collection))
+                        .build());
         try {
             client.updateAliasesAsync(actions).get();
             return before;
         } catch (ExecutionException e) {
-            throw new IllegalStateException("Cannot move Qdrant alias '" + alias + "' from "
-                    + before.map(c -> "collection '" + c + "'").orElse("nowhere") + " to collection '" + collection
-                    + "': " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "Cannot move Qdrant alias '"
+                            + alias
+                            + "' from "
+                            + before.map(c -> "collection '" + c + "'").orElse("nowhere")
+                            + " to collection '"
+                            + collection
+                            + "': "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while moving Qdrant alias " + alias, e);

@@ -1,10 +1,14 @@
 package io.discordrag.indexer.job.sink.qdrant;
 
 import io.discordrag.indexer.job.session.ChunkUpdate;
+
 import java.util.UUID;
 import java.util.function.Consumer;
 
-/** Turns an embedded {@link ChunkUpdate} into its Qdrant point operation: an upsert with the session payload, or a delete. */
+/**
+ * Turns an embedded {@link ChunkUpdate} into its Qdrant point operation: an upsert with the session
+ * payload, or a delete.
+ */
 public final class ChunkPointEmitter implements OperationEmitter<ChunkUpdate> {
 
     private static final long serialVersionUID = 1L;
@@ -17,7 +21,8 @@ public final class ChunkPointEmitter implements OperationEmitter<ChunkUpdate> {
             return;
         }
         if (u.vector() == null) {
-            throw new IllegalStateException("Chunk " + u + " reached the Qdrant sink without its embedding");
+            throw new IllegalStateException(
+                    "Chunk " + u + " reached the Qdrant sink without its embedding");
         }
         out.accept(PointOperation.upsert(id, u.vector(), payload(u)));
     }
@@ -29,7 +34,15 @@ public final class ChunkPointEmitter implements OperationEmitter<ChunkUpdate> {
 
     /** The payload of a chunk's point (DESIGN: Qdrant collection). */
     public static SessionPayload payload(ChunkUpdate u) {
-        return new SessionPayload(u.guildId(), u.channelId(), u.messageIds(), u.authorIds(), u.startTime(),
-                u.endTime(), u.text(), u.model(), u.chunk());
+        return new SessionPayload(
+                u.guildId(),
+                u.channelId(),
+                u.messageIds(),
+                u.authorIds(),
+                u.startTime(),
+                u.endTime(),
+                u.text(),
+                u.model(),
+                u.chunk());
     }
 }

@@ -1,18 +1,19 @@
 package io.discordrag.indexer.job.sink.qdrant;
 
+import io.qdrant.client.ValueFactory;
 import io.qdrant.client.grpc.Collections.DatetimeIndexParams;
 import io.qdrant.client.grpc.Collections.IntegerIndexParams;
 import io.qdrant.client.grpc.Collections.PayloadIndexParams;
 import io.qdrant.client.grpc.Collections.PayloadSchemaType;
-import static io.qdrant.client.ValueFactory.value;
-
-import io.qdrant.client.ValueFactory;
 import io.qdrant.client.grpc.JsonWithInt.Value;
+
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static io.qdrant.client.ValueFactory.value;
 
 /**
  * The payload of a session point, in one place: field names and the payload indexes the collection
@@ -34,18 +35,29 @@ public final class PayloadSchema {
     /** A payload index: field, type and parameters. */
     public record Index(String field, PayloadSchemaType type, PayloadIndexParams params) {}
 
-    private static final PayloadIndexParams INTEGER = PayloadIndexParams.newBuilder()
-            .setIntegerIndexParams(IntegerIndexParams.newBuilder().setLookup(true).setRange(false))
-            .build();
+    private static final PayloadIndexParams INTEGER =
+            PayloadIndexParams.newBuilder()
+                    .setIntegerIndexParams(
+                            IntegerIndexParams.newBuilder().setLookup(true).setRange(false))
+                    .build();
 
-    /** Indexes created idempotently at startup (DESIGN: guild_id, channel_id, message_ids, author_ids, start_time). */
-    public static final List<Index> INDEXES = List.of(
-            new Index(GUILD_ID, PayloadSchemaType.Integer, INTEGER),
-            new Index(CHANNEL_ID, PayloadSchemaType.Integer, INTEGER),
-            new Index(MESSAGE_IDS, PayloadSchemaType.Integer, INTEGER),
-            new Index(AUTHOR_IDS, PayloadSchemaType.Integer, INTEGER),
-            new Index(START_TIME, PayloadSchemaType.Datetime, PayloadIndexParams.newBuilder()
-                    .setDatetimeIndexParams(DatetimeIndexParams.getDefaultInstance()).build()));
+    /**
+     * Indexes created idempotently at startup (DESIGN: guild_id, channel_id, message_ids,
+     * author_ids, start_time).
+     */
+    public static final List<Index> INDEXES =
+            List.of(
+                    new Index(GUILD_ID, PayloadSchemaType.Integer, INTEGER),
+                    new Index(CHANNEL_ID, PayloadSchemaType.Integer, INTEGER),
+                    new Index(MESSAGE_IDS, PayloadSchemaType.Integer, INTEGER),
+                    new Index(AUTHOR_IDS, PayloadSchemaType.Integer, INTEGER),
+                    new Index(
+                            START_TIME,
+                            PayloadSchemaType.Datetime,
+                            PayloadIndexParams.newBuilder()
+                                    .setDatetimeIndexParams(
+                                            DatetimeIndexParams.getDefaultInstance())
+                                    .build()));
 
     private PayloadSchema() {}
 

@@ -7,10 +7,11 @@ import java.util.UUID;
 
 /**
  * What the Qdrant sink does to one point. For one point id the sink applies operations in the order
- * they were emitted; an upsert replaces the point's vector and whole payload, a delete removes it, so
- * the last operation emitted for an id decides the point's final state.
+ * they were emitted; an upsert replaces the point's vector and whole payload, a delete removes it,
+ * so the last operation emitted for an id decides the point's final state.
  */
-public sealed interface PointOperation extends Serializable permits PointOperation.Upsert, PointOperation.Delete {
+public sealed interface PointOperation extends Serializable
+        permits PointOperation.Upsert, PointOperation.Delete {
 
     UUID pointId();
 
@@ -35,13 +36,17 @@ public sealed interface PointOperation extends Serializable permits PointOperati
 
         @Override
         public int estimatedBytes() {
-            return 64 + 5 * vector.length + payload.content().length() * 2
+            return 64
+                    + 5 * vector.length
+                    + payload.content().length() * 2
                     + 10 * (payload.messageIds().length + payload.authorIds().length);
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Upsert u && pointId.equals(u.pointId) && Arrays.equals(vector, u.vector)
+            return o instanceof Upsert u
+                    && pointId.equals(u.pointId)
+                    && Arrays.equals(vector, u.vector)
                     && payload.equals(u.payload);
         }
 

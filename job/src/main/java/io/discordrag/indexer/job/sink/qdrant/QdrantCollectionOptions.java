@@ -5,14 +5,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The collection the index lives in and its layout. Vectors are cosine and their size comes from the
- * embedding model. Multitenancy layout (DESIGN): per-tenant HNSW links ({@code payload_m}) and no
- * global graph ({@code m = 0}), since every search filters by guild.
+ * The collection the index lives in and its layout. Vectors are cosine and their size comes from
+ * the embedding model. Multitenancy layout (DESIGN): per-tenant HNSW links ({@code payload_m}) and
+ * no global graph ({@code m = 0}), since every search filters by guild.
  *
- * <p>Keys: {@code qdrant.collection} (discord_messages), {@code qdrant.alias} (none: readers search the
- * collection itself), {@code qdrant.hnsw.m} (0), {@code qdrant.hnsw.payload-m} (16). Writers always
- * address the collection itself, never the alias: a job whose alias was moved to another collection
- * (a re-index) keeps writing its own collection instead of mixing its vectors into the new one.
+ * <p>Keys: {@code qdrant.collection} (discord_messages), {@code qdrant.alias} (none: readers search
+ * the collection itself), {@code qdrant.hnsw.m} (0), {@code qdrant.hnsw.payload-m} (16). Writers
+ * always address the collection itself, never the alias: a job whose alias was moved to another
+ * collection (a re-index) keeps writing its own collection instead of mixing its vectors into the
+ * new one.
  */
 public final class QdrantCollectionOptions implements Serializable {
 
@@ -68,7 +69,9 @@ public final class QdrantCollectionOptions implements Serializable {
             return false;
         }
         QdrantCollectionOptions that = (QdrantCollectionOptions) o;
-        return hnswM == that.hnswM && hnswPayloadM == that.hnswPayloadM && collection.equals(that.collection)
+        return hnswM == that.hnswM
+                && hnswPayloadM == that.hnswPayloadM
+                && collection.equals(that.collection)
                 && Objects.equals(alias, that.alias);
     }
 
@@ -79,8 +82,15 @@ public final class QdrantCollectionOptions implements Serializable {
 
     @Override
     public String toString() {
-        return "QdrantCollectionOptions{collection=" + collection + ", alias=" + alias + ", hnswM=" + hnswM
-                + ", hnswPayloadM=" + hnswPayloadM + "}";
+        return "QdrantCollectionOptions{collection="
+                + collection
+                + ", alias="
+                + alias
+                + ", hnswM="
+                + hnswM
+                + ", hnswPayloadM="
+                + hnswPayloadM
+                + "}";
     }
 
     /** Builder with validated defaults. */
@@ -96,11 +106,13 @@ public final class QdrantCollectionOptions implements Serializable {
 
         private static String checkName(String key, String name) {
             if (name == null || name.isEmpty() || name.length() > 255) {
-                throw new IllegalArgumentException(key + " must be 1 to 255 characters, got '" + name + "'");
+                throw new IllegalArgumentException(
+                        key + " must be 1 to 255 characters, got '" + name + "'");
             }
             for (char c : name.toCharArray()) {
                 if (FORBIDDEN.indexOf(c) >= 0) {
-                    throw new IllegalArgumentException(key + " must not contain '" + c + "': " + name);
+                    throw new IllegalArgumentException(
+                            key + " must not contain '" + c + "': " + name);
                 }
             }
             return name;
@@ -127,7 +139,8 @@ public final class QdrantCollectionOptions implements Serializable {
 
         public Builder hnswPayloadM(int hnswPayloadM) {
             if (hnswPayloadM < 0) {
-                throw new IllegalArgumentException("qdrant.hnsw.payload-m must be >= 0, got " + hnswPayloadM);
+                throw new IllegalArgumentException(
+                        "qdrant.hnsw.payload-m must be >= 0, got " + hnswPayloadM);
             }
             this.hnswPayloadM = hnswPayloadM;
             return this;
@@ -135,7 +148,8 @@ public final class QdrantCollectionOptions implements Serializable {
 
         public QdrantCollectionOptions build() {
             if (alias != null && alias.equals(collection)) {
-                throw new IllegalArgumentException("qdrant.alias must differ from qdrant.collection: " + alias);
+                throw new IllegalArgumentException(
+                        "qdrant.alias must differ from qdrant.collection: " + alias);
             }
             return new QdrantCollectionOptions(this);
         }

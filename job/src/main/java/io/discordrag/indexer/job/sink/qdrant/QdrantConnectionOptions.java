@@ -13,12 +13,12 @@ import java.util.Optional;
 
 /**
  * Where and how to reach Qdrant over gRPC. The API key itself is never held here (so it is never
- * serialised into a job graph or printed): only where to read it — an environment variable or a file —
- * and it is read on the machine that connects.
+ * serialised into a job graph or printed): only where to read it — an environment variable or a
+ * file — and it is read on the machine that connects.
  *
  * <p>Keys: {@code qdrant.host} (default localhost), {@code qdrant.port} (6334), {@code qdrant.tls}
- * (false), {@code qdrant.api-key-env} (QDRANT_API_KEY), {@code qdrant.api-key-file} (none),
- * {@code qdrant.timeout} (30 s).
+ * (false), {@code qdrant.api-key-env} (QDRANT_API_KEY), {@code qdrant.api-key-file} (none), {@code
+ * qdrant.timeout} (30 s).
  */
 public final class QdrantConnectionOptions implements Serializable {
 
@@ -67,8 +67,8 @@ public final class QdrantConnectionOptions implements Serializable {
     }
 
     /**
-     * The API key, read now from {@code qdrant.api-key-file} if set, else from the environment variable
-     * {@code qdrant.api-key-env}; empty when neither holds one.
+     * The API key, read now from {@code qdrant.api-key-file} if set, else from the environment
+     * variable {@code qdrant.api-key-env}; empty when neither holds one.
      */
     public Optional<String> resolveApiKey() {
         return resolveApiKey(System.getenv());
@@ -79,7 +79,8 @@ public final class QdrantConnectionOptions implements Serializable {
             try {
                 String key = Files.readString(Path.of(apiKeyFile), StandardCharsets.UTF_8).strip();
                 if (key.isEmpty()) {
-                    throw new IllegalArgumentException("qdrant.api-key-file " + apiKeyFile + " is empty");
+                    throw new IllegalArgumentException(
+                            "qdrant.api-key-file " + apiKeyFile + " is empty");
                 }
                 return Optional.of(key);
             } catch (IOException e) {
@@ -99,8 +100,11 @@ public final class QdrantConnectionOptions implements Serializable {
             return false;
         }
         QdrantConnectionOptions that = (QdrantConnectionOptions) o;
-        return port == that.port && tls == that.tls && host.equals(that.host)
-                && Objects.equals(apiKeyEnv, that.apiKeyEnv) && Objects.equals(apiKeyFile, that.apiKeyFile)
+        return port == that.port
+                && tls == that.tls
+                && host.equals(that.host)
+                && Objects.equals(apiKeyEnv, that.apiKeyEnv)
+                && Objects.equals(apiKeyFile, that.apiKeyFile)
                 && timeout.equals(that.timeout);
     }
 
@@ -112,9 +116,17 @@ public final class QdrantConnectionOptions implements Serializable {
     /** Names where the key comes from, never the key. */
     @Override
     public String toString() {
-        return "QdrantConnectionOptions{" + (tls ? "https" : "http") + "://" + host + ":" + port
-                + ", apiKey=" + (apiKeyFile != null ? "file " + apiKeyFile : "env " + apiKeyEnv)
-                + ", timeout=" + timeout + "}";
+        return "QdrantConnectionOptions{"
+                + (tls ? "https" : "http")
+                + "://"
+                + host
+                + ":"
+                + port
+                + ", apiKey="
+                + (apiKeyFile != null ? "file " + apiKeyFile : "env " + apiKeyEnv)
+                + ", timeout="
+                + timeout
+                + "}";
     }
 
     /** Builder with validated defaults. */
@@ -138,7 +150,8 @@ public final class QdrantConnectionOptions implements Serializable {
 
         public Builder port(int port) {
             if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("qdrant.port must be between 1 and 65535, got " + port);
+                throw new IllegalArgumentException(
+                        "qdrant.port must be between 1 and 65535, got " + port);
             }
             this.port = port;
             return this;
@@ -156,21 +169,23 @@ public final class QdrantConnectionOptions implements Serializable {
         }
 
         /**
-         * File holding the API key (wins over the environment variable); null for none. It must be readable
-         * here: the client that builds the job reads it too (to prepare the collection).
+         * File holding the API key (wins over the environment variable); null for none. It must be
+         * readable here: the client that builds the job reads it too (to prepare the collection).
          */
         public Builder apiKeyFile(String apiKeyFile) {
             this.apiKeyFile = apiKeyFile == null || apiKeyFile.isBlank() ? null : apiKeyFile;
             org.apache.flink.util.Preconditions.checkArgument(
                     this.apiKeyFile == null || Files.isReadable(Path.of(this.apiKeyFile)),
-                    "qdrant.api-key-file %s cannot be read", this.apiKeyFile);
+                    "qdrant.api-key-file %s cannot be read",
+                    this.apiKeyFile);
             return this;
         }
 
         public Builder timeout(Duration timeout) {
             Objects.requireNonNull(timeout, "qdrant.timeout cannot be null");
             if (timeout.isZero() || timeout.isNegative()) {
-                throw new IllegalArgumentException("qdrant.timeout must be positive, got " + timeout);
+                throw new IllegalArgumentException(
+                        "qdrant.timeout must be positive, got " + timeout);
             }
             this.timeout = timeout;
             return this;

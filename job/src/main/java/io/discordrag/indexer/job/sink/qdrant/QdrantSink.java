@@ -1,9 +1,5 @@
 package io.discordrag.indexer.job.sink.qdrant;
 
-import java.io.IOException;
-import java.util.Collection;
-import java.util.List;
-import java.util.Objects;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
@@ -12,15 +8,20 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.util.InstantiationUtil;
 
+import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+
 /**
  * Flink sink writing {@link PointOperation}s to a Qdrant collection.
  *
- * <p>Delivery guarantee: AT_LEAST_ONCE (Qdrant has no transactions, so EXACTLY_ONCE is not offered).
- * Because point ids are deterministic and operations on one id apply in emission order (see {@link
- * QdrantSinkWriter}), replays after a restart converge to the same collection — the exactly-once
- * <em>effect</em>. A checkpoint never waits for Qdrant: the operations Qdrant has not acknowledged are
- * part of the checkpoint, and a restored writer writes them before anything new. At end of input
- * everything is written before the sink finishes. Build with {@link #builder()}.
+ * <p>Delivery guarantee: AT_LEAST_ONCE (Qdrant has no transactions, so EXACTLY_ONCE is not
+ * offered). Because point ids are deterministic and operations on one id apply in emission order
+ * (see {@link QdrantSinkWriter}), replays after a restart converge to the same collection — the
+ * exactly-once <em>effect</em>. A checkpoint never waits for Qdrant: the operations Qdrant has not
+ * acknowledged are part of the checkpoint, and a restored writer writes them before anything new.
+ * At end of input everything is written before the sink finishes. Build with {@link #builder()}.
  */
 public final class QdrantSink<IN> implements Sink<IN>, SupportsWriterState<IN, QdrantWriterState> {
 
@@ -31,7 +32,10 @@ public final class QdrantSink<IN> implements Sink<IN>, SupportsWriterState<IN, Q
     private final QdrantSinkOptions options;
     private final OperationEmitter<IN> emitter;
 
-    QdrantSink(QdrantConnectionOptions connection, QdrantCollectionOptions collection, QdrantSinkOptions options,
+    QdrantSink(
+            QdrantConnectionOptions connection,
+            QdrantCollectionOptions collection,
+            QdrantSinkOptions options,
             OperationEmitter<IN> emitter) {
         this.connection = connection;
         this.collection = collection;
@@ -44,22 +48,38 @@ public final class QdrantSink<IN> implements Sink<IN>, SupportsWriterState<IN, Q
     }
 
     @Override
-    public StatefulSinkWriter<IN, QdrantWriterState> createWriter(WriterInitContext context) throws IOException {
+    public StatefulSinkWriter<IN, QdrantWriterState> createWriter(WriterInitContext context)
+            throws IOException {
         return restoreWriter(context, List.of());
     }
 
     @Override
-    public StatefulSinkWriter<IN, QdrantWriterState> restoreWriter(WriterInitContext context,
-            Collection<QdrantWriterState> recoveredState) throws IOException {
-        return new QdrantSinkWriter<>(connection, collection, options, emitter, context.metricGroup(),
-                context.getMailboxExecutor(), context.getProcessingTimeService(), recoveredState);
+    public StatefulSinkWriter<IN, QdrantWriterState> restoreWriter(
+            WriterInitContext context, Collection<QdrantWriterState> recoveredState)
+            throws IOException {
+        return new QdrantSinkWriter<>(
+                connection,
+                collection,
+                options,
+                emitter,
+                context.metricGroup(),
+                context.getMailboxExecutor(),
+                context.getProcessingTimeService(),
+                recoveredState);
     }
 
     @Override
     @Deprecated
     public SinkWriter<IN> createWriter(InitContext context) throws IOException {
-        return new QdrantSinkWriter<>(connection, collection, options, emitter, context.metricGroup(),
-                context.getMailboxExecutor(), context.getProcessingTimeService(), List.of());
+        return new QdrantSinkWriter<>(
+                connection,
+                collection,
+                options,
+                emitter,
+                context.metricGroup(),
+                context.getMailboxExecutor(),
+                context.getProcessingTimeService(),
+                List.of());
     }
 
     @Override
@@ -101,7 +121,8 @@ public final class QdrantSink<IN> implements Sink<IN>, SupportsWriterState<IN, Q
                 throw new IllegalStateException("an OperationEmitter is required (setEmitter)");
             }
             if (!InstantiationUtil.isSerializable(emitter)) {
-                throw new IllegalArgumentException("the OperationEmitter must be serializable: " + emitter);
+                throw new IllegalArgumentException(
+                        "the OperationEmitter must be serializable: " + emitter);
             }
             return new QdrantSink<>(connection, collection, options, emitter);
         }

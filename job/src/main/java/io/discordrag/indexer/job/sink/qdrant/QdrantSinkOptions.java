@@ -5,17 +5,18 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How the Qdrant sink batches and retries. A batch is sent when it holds {@code maxBatchPoints} points
- * or {@code maxBatchBytes}, when {@code flushInterval} has passed, and on every checkpoint (one batch in
- * flight at a time). Transient failures are retried with exponential backoff and equal jitter, at most
- * {@code maxAttempts} times per request; then the task fails and Flink restarts from the last checkpoint.
- * Immutable; the builder rejects invalid values with a message naming the option's key.
+ * How the Qdrant sink batches and retries. A batch is sent when it holds {@code maxBatchPoints}
+ * points or {@code maxBatchBytes}, when {@code flushInterval} has passed, and on every checkpoint
+ * (one batch in flight at a time). Transient failures are retried with exponential backoff and
+ * equal jitter, at most {@code maxAttempts} times per request; then the task fails and Flink
+ * restarts from the last checkpoint. Immutable; the builder rejects invalid values with a message
+ * naming the option's key.
  *
  * <p>Keys (see {@code IndexerOptions}): {@code qdrant.batch.max-points} (256), {@code
  * qdrant.batch.max-bytes} (8 MiB), {@code qdrant.batch.flush-interval} (1 s), {@code
  * qdrant.retry.max-attempts} (10), {@code qdrant.retry.initial-backoff} (100 ms), {@code
- * qdrant.retry.max-backoff} (10 s). {@link #bootstrapVectorSize()} has no key: the job sets it to the
- * embedding model's dimension (0 = do not bootstrap the collection).
+ * qdrant.retry.max-backoff} (10 s). {@link #bootstrapVectorSize()} has no key: the job sets it to
+ * the embedding model's dimension (0 = do not bootstrap the collection).
  */
 public final class QdrantSinkOptions implements Serializable {
 
@@ -74,7 +75,9 @@ public final class QdrantSinkOptions implements Serializable {
         return maxBackoff;
     }
 
-    /** Vector size to create or verify the collection with at writer start; 0 skips the bootstrap. */
+    /**
+     * Vector size to create or verify the collection with at writer start; 0 skips the bootstrap.
+     */
     public int bootstrapVectorSize() {
         return bootstrapVectorSize;
     }
@@ -88,23 +91,43 @@ public final class QdrantSinkOptions implements Serializable {
             return false;
         }
         QdrantSinkOptions t = (QdrantSinkOptions) o;
-        return maxBatchPoints == t.maxBatchPoints && maxBatchBytes == t.maxBatchBytes
-                && maxAttempts == t.maxAttempts && bootstrapVectorSize == t.bootstrapVectorSize
-                && flushInterval.equals(t.flushInterval) && initialBackoff.equals(t.initialBackoff)
+        return maxBatchPoints == t.maxBatchPoints
+                && maxBatchBytes == t.maxBatchBytes
+                && maxAttempts == t.maxAttempts
+                && bootstrapVectorSize == t.bootstrapVectorSize
+                && flushInterval.equals(t.flushInterval)
+                && initialBackoff.equals(t.initialBackoff)
                 && maxBackoff.equals(t.maxBackoff);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(maxBatchPoints, maxBatchBytes, flushInterval, maxAttempts, initialBackoff, maxBackoff,
+        return Objects.hash(
+                maxBatchPoints,
+                maxBatchBytes,
+                flushInterval,
+                maxAttempts,
+                initialBackoff,
+                maxBackoff,
                 bootstrapVectorSize);
     }
 
     @Override
     public String toString() {
-        return "QdrantSinkOptions{maxBatchPoints=" + maxBatchPoints + ", maxBatchBytes=" + maxBatchBytes
-                + ", flushInterval=" + flushInterval + ", maxAttempts=" + maxAttempts + ", initialBackoff="
-                + initialBackoff + ", maxBackoff=" + maxBackoff + ", bootstrapVectorSize=" + bootstrapVectorSize
+        return "QdrantSinkOptions{maxBatchPoints="
+                + maxBatchPoints
+                + ", maxBatchBytes="
+                + maxBatchBytes
+                + ", flushInterval="
+                + flushInterval
+                + ", maxAttempts="
+                + maxAttempts
+                + ", initialBackoff="
+                + initialBackoff
+                + ", maxBackoff="
+                + maxBackoff
+                + ", bootstrapVectorSize="
+                + bootstrapVectorSize
                 + "}";
     }
 
@@ -122,7 +145,8 @@ public final class QdrantSinkOptions implements Serializable {
 
         public Builder maxBatchPoints(int n) {
             if (n < 1) {
-                throw new IllegalArgumentException("qdrant.batch.max-points must be positive, got " + n);
+                throw new IllegalArgumentException(
+                        "qdrant.batch.max-points must be positive, got " + n);
             }
             this.maxBatchPoints = n;
             return this;
@@ -130,7 +154,8 @@ public final class QdrantSinkOptions implements Serializable {
 
         public Builder maxBatchBytes(long n) {
             if (n < 1) {
-                throw new IllegalArgumentException("qdrant.batch.max-bytes must be positive, got " + n);
+                throw new IllegalArgumentException(
+                        "qdrant.batch.max-bytes must be positive, got " + n);
             }
             this.maxBatchBytes = n;
             return this;
@@ -143,7 +168,8 @@ public final class QdrantSinkOptions implements Serializable {
 
         public Builder maxAttempts(int n) {
             if (n < 1) {
-                throw new IllegalArgumentException("qdrant.retry.max-attempts must be positive, got " + n);
+                throw new IllegalArgumentException(
+                        "qdrant.retry.max-attempts must be positive, got " + n);
             }
             this.maxAttempts = n;
             return this;
@@ -178,8 +204,12 @@ public final class QdrantSinkOptions implements Serializable {
 
         public QdrantSinkOptions build() {
             if (maxBackoff.compareTo(initialBackoff) < 0) {
-                throw new IllegalArgumentException("qdrant.retry.max-backoff (" + maxBackoff
-                        + ") must not be below qdrant.retry.initial-backoff (" + initialBackoff + ")");
+                throw new IllegalArgumentException(
+                        "qdrant.retry.max-backoff ("
+                                + maxBackoff
+                                + ") must not be below qdrant.retry.initial-backoff ("
+                                + initialBackoff
+                                + ")");
             }
             return new QdrantSinkOptions(this);
         }

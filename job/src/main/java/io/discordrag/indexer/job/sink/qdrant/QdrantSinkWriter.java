@@ -1,8 +1,5 @@
 package io.discordrag.indexer.job.sink.qdrant;
 
-import static io.qdrant.client.PointIdFactory.id;
-import static io.qdrant.client.VectorsFactory.vectors;
-
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
@@ -14,6 +11,18 @@ import io.qdrant.client.grpc.Points.PointStruct;
 import io.qdrant.client.grpc.Points.PointsIdsList;
 import io.qdrant.client.grpc.Points.PointsSelector;
 import io.qdrant.client.grpc.Points.UpsertPoints;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.util.function.ThrowingRunnable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,33 +38,26 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.apache.flink.api.common.operators.MailboxExecutor;
-import org.apache.flink.api.common.operators.ProcessingTimeService;
-import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Histogram;
-import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
-import org.apache.flink.util.function.ThrowingRunnable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+
+import static io.qdrant.client.PointIdFactory.id;
+import static io.qdrant.client.VectorsFactory.vectors;
 
 /**
- * Buffers point operations and writes them to Qdrant with {@code wait=true}, without blocking the task
- * thread. The buffer keeps one operation per point id — the last one emitted, which alone decides the
- * point's final state — so a batch's upserts and deletes touch distinct points. One batch is in flight
- * at a time, retried with backoff until it succeeds or the attempts run out; the next batch goes only
- * after Qdrant acknowledged it, which keeps the per-point order. Replies and retries come back to the
- * task thread through the {@link MailboxExecutor}; nothing is enqueued after {@link #close()}.
+ * Buffers point operations and writes them to Qdrant with {@code wait=true}, without blocking the
+ * task thread. The buffer keeps one operation per point id — the last one emitted, which alone
+ * decides the point's final state — so a batch's upserts and deletes touch distinct points. One
+ * batch is in flight at a time, retried with backoff until it succeeds or the attempts run out; the
+ * next batch goes only after Qdrant acknowledged it, which keeps the per-point order. Replies and
+ * retries come back to the task thread through the {@link MailboxExecutor}; nothing is enqueued
+ * after {@link #close()}.
  *
- * <p>A checkpoint does not wait for Qdrant: the operations not acknowledged yet (the batch in flight,
- * then the buffer) are the writer's state, and a writer restored from it writes them first. The first
- * checkpoint after a restore waits (yielding to the mailbox) until the restored operations are
- * acknowledged: after a rescale another subtask may hold newer operations for the same points, and
- * those are released to the sinks only once a checkpoint after the restore completes
- * ({@code ReleaseAfterCheckpoint}), so no restored operation can overwrite a newer one. At end of
- * input {@link #flush} writes everything, yielding to the mailbox while it waits.
+ * <p>A checkpoint does not wait for Qdrant: the operations not acknowledged yet (the batch in
+ * flight, then the buffer) are the writer's state, and a writer restored from it writes them first.
+ * The first checkpoint after a restore waits (yielding to the mailbox) until the restored
+ * operations are acknowledged: after a rescale another subtask may hold newer operations for the
+ * same points, and those are released to the sinks only once a checkpoint after the restore
+ * completes ({@code ReleaseAfterCheckpoint}), so no restored operation can overwrite a newer one.
+ * At end of input {@link #flush} writes everything, yielding to the mailbox while it waits.
  */
 class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> {
 
@@ -68,12 +70,20 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
     static final String RETRIES = "qdrantRetries";
     static final String PERMANENT_FAILURES = "qdrantPermanentFailures";
     static final String CURRENT_BACKOFF_MS = "qdrantCurrentBackoffMs";
-    /** Histogram {@code commitToQdrantLagMs}: Postgres commit to Qdrant acknowledgement, per change type. */
+
+    /**
+     * Histogram {@code commitToQdrantLagMs}: Postgres commit to Qdrant acknowledgement, per change
+     * type.
+     */
     public static final String COMMIT_LAG = "commitToQdrantLagMs";
+
     /** Key of the commit-lag subgroup; its value (insert, edit, delete) becomes a label. */
     public static final String CHANGE_KEY = "change";
 
-    /** Batches' worth of points that may wait behind the batch in flight before {@link #write} waits. */
+    /**
+     * Batches' worth of points that may wait behind the batch in flight before {@link #write}
+     * waits.
+     */
     static final int BUFFERED_BATCHES = 4;
 
     private final QdrantClient client;
@@ -88,10 +98,13 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
 
     /** The newest operation per point id, oldest first; only the task thread touches it. */
     private final LinkedHashMap<UUID, Pending> buffer = new LinkedHashMap<>();
+
     private long bufferedBytes;
     private Batch inFlight;
+
     /** A flush was asked for: send batch after batch until the buffer is empty. */
     private boolean draining;
+
     /** Buffered or in-flight entries that stand for operations restored from a checkpoint. */
     private int restoredUnacknowledged;
 
@@ -112,8 +125,10 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
     /** A buffered operation with the input records and commits it stands for (for metrics). */
     private static final class Pending {
         final PointOperation op;
+
         /** Stands for an operation restored from a checkpoint (itself, or one it replaced). */
         boolean restored;
+
         long records;
         final List<Map.Entry<String, Long>> commits = new ArrayList<>(0);
 
@@ -122,7 +137,9 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
         }
     }
 
-    /** A batch being written: its upsert request, then its delete request, each retried on its own. */
+    /**
+     * A batch being written: its upsert request, then its delete request, each retried on its own.
+     */
     private static final class Batch {
         final List<Pending> entries;
         final long bytes;
@@ -138,12 +155,22 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
         }
     }
 
-    private record Request(String what, PointId firstPoint, int points, boolean upsert,
+    private record Request(
+            String what,
+            PointId firstPoint,
+            int points,
+            boolean upsert,
             Supplier<ListenableFuture<?>> call) {}
 
-    QdrantSinkWriter(QdrantConnectionOptions connection, QdrantCollectionOptions collection,
-            QdrantSinkOptions options, OperationEmitter<IN> emitter, SinkWriterMetricGroup metrics,
-            MailboxExecutor mailbox, ProcessingTimeService timers, Collection<QdrantWriterState> restored) {
+    QdrantSinkWriter(
+            QdrantConnectionOptions connection,
+            QdrantCollectionOptions collection,
+            QdrantSinkOptions options,
+            OperationEmitter<IN> emitter,
+            SinkWriterMetricGroup metrics,
+            MailboxExecutor mailbox,
+            ProcessingTimeService timers,
+            Collection<QdrantWriterState> restored) {
         this.options = options;
         this.emitter = emitter;
         this.mailbox = mailbox;
@@ -158,11 +185,13 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
                 throw e;
             }
         }
-        this.retryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "qdrant-sink-retry-" + target);
-            t.setDaemon(true);
-            return t;
-        });
+        this.retryTimer =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "qdrant-sink-retry-" + target);
+                            t.setDaemon(true);
+                            return t;
+                        });
         this.metrics = metrics;
         this.recordsSend = metrics.getNumRecordsSendCounter();
         this.bytesSend = metrics.getNumBytesSendCounter();
@@ -173,7 +202,8 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
         this.retries = metrics.counter(RETRIES);
         this.permanentFailures = metrics.counter(PERMANENT_FAILURES);
         this.batchSize = metrics.histogram(BATCH_SIZE, new DescriptiveStatisticsHistogram(1024));
-        this.latency = metrics.histogram(REQUEST_LATENCY_MS, new DescriptiveStatisticsHistogram(1024));
+        this.latency =
+                metrics.histogram(REQUEST_LATENCY_MS, new DescriptiveStatisticsHistogram(1024));
         metrics.gauge(CURRENT_BACKOFF_MS, () -> currentBackoffMs);
         int restoredOps = 0;
         for (QdrantWriterState state : restored) {
@@ -186,8 +216,14 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
                 restoredOps++;
             }
         }
-        LOG.info("Qdrant sink writer for collection '{}' started{}", target,
-                restoredOps == 0 ? "" : "; writing " + restoredOps + " operations restored from a checkpoint first");
+        LOG.info(
+                "Qdrant sink writer for collection '{}' started{}",
+                target,
+                restoredOps == 0
+                        ? ""
+                        : "; writing "
+                                + restoredOps
+                                + " operations restored from a checkpoint first");
         if (restoredOps > 0) {
             draining = true;
             sendNext();
@@ -196,13 +232,15 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
     }
 
     private void scheduleFlush() {
-        timers.registerTimer(timers.getCurrentProcessingTime() + options.flushInterval().toMillis(), now -> {
-            if (!closed) {
-                draining = true;
-                sendNext();
-                scheduleFlush();
-            }
-        });
+        timers.registerTimer(
+                timers.getCurrentProcessingTime() + options.flushInterval().toMillis(),
+                now -> {
+                    if (!closed) {
+                        draining = true;
+                        sendNext();
+                        scheduleFlush();
+                    }
+                });
     }
 
     @Override
@@ -225,16 +263,21 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
             sendNext();
         }
         // backpressure: let replies and retries run until the batch in flight makes room
-        while (inFlight != null && (buffer.size() >= BUFFERED_BATCHES * options.maxBatchPoints()
-                || bufferedBytes >= BUFFERED_BATCHES * options.maxBatchBytes())) {
+        while (inFlight != null
+                && (buffer.size() >= BUFFERED_BATCHES * options.maxBatchPoints()
+                        || bufferedBytes >= BUFFERED_BATCHES * options.maxBatchBytes())) {
             mailbox.yield();
         }
     }
 
-    /** Buffers {@code op} as the newest operation of its point, taking over what the one it replaces stood for. */
+    /**
+     * Buffers {@code op} as the newest operation of its point, taking over what the one it replaces
+     * stood for.
+     */
     private Pending buffer(PointOperation op) {
         Pending pending = new Pending(op);
-        Pending replaced = buffer.remove(op.pointId()); // re-inserted at the end: the newest operation
+        Pending replaced =
+                buffer.remove(op.pointId()); // re-inserted at the end: the newest operation
         if (replaced != null) {
             bufferedBytes -= replaced.op.estimatedBytes();
             pending.records = replaced.records;
@@ -251,7 +294,9 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
         draining = true;
         sendNext();
         if (endOfInput || restoredUnacknowledged > 0) {
-            while (endOfInput ? inFlight != null || !buffer.isEmpty() : restoredUnacknowledged > 0) {
+            while (endOfInput
+                    ? inFlight != null || !buffer.isEmpty()
+                    : restoredUnacknowledged > 0) {
                 if (inFlight == null) {
                     sendNext();
                 } else {
@@ -268,7 +313,9 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
             inFlight.entries.forEach(p -> unacknowledged.add(p.op));
         }
         buffer.values().forEach(p -> unacknowledged.add(p.op));
-        return unacknowledged.isEmpty() ? List.of() : List.of(new QdrantWriterState(unacknowledged));
+        return unacknowledged.isEmpty()
+                ? List.of()
+                : List.of(new QdrantWriterState(unacknowledged));
     }
 
     /** Sends the next batch from the buffer, unless one is in flight. */
@@ -281,17 +328,20 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
         List<PointStruct> upserts = new ArrayList<>();
         List<PointId> deletes = new ArrayList<>();
         for (Iterator<Pending> it = buffer.values().iterator();
-                it.hasNext() && entries.size() < options.maxBatchPoints() && bytes < options.maxBatchBytes(); ) {
+                it.hasNext()
+                        && entries.size() < options.maxBatchPoints()
+                        && bytes < options.maxBatchBytes(); ) {
             Pending p = it.next();
             it.remove();
             entries.add(p);
             bytes += p.op.estimatedBytes();
             if (p.op instanceof PointOperation.Upsert u) {
-                upserts.add(PointStruct.newBuilder()
-                        .setId(id(u.pointId()))
-                        .setVectors(vectors(u.vector()))
-                        .putAllPayload(PayloadSchema.toQdrant(u.payload()))
-                        .build());
+                upserts.add(
+                        PointStruct.newBuilder()
+                                .setId(id(u.pointId()))
+                                .setVectors(vectors(u.vector()))
+                                .putAllPayload(PayloadSchema.toQdrant(u.payload()))
+                                .build());
             } else {
                 deletes.add(id(p.op.pointId()));
             }
@@ -302,18 +352,37 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
         }
         List<Request> requests = new ArrayList<>(2);
         if (!upserts.isEmpty()) {
-            UpsertPoints request = UpsertPoints.newBuilder()
-                    .setCollectionName(target).setWait(true).addAllPoints(upserts).build();
-            requests.add(new Request("upsert of " + upserts.size() + " points", upserts.get(0).getId(),
-                    upserts.size(), true, () -> client.upsertAsync(request)));
+            UpsertPoints request =
+                    UpsertPoints.newBuilder()
+                            .setCollectionName(target)
+                            .setWait(true)
+                            .addAllPoints(upserts)
+                            .build();
+            requests.add(
+                    new Request(
+                            "upsert of " + upserts.size() + " points",
+                            upserts.get(0).getId(),
+                            upserts.size(),
+                            true,
+                            () -> client.upsertAsync(request)));
         }
         if (!deletes.isEmpty()) {
-            DeletePoints request = DeletePoints.newBuilder()
-                    .setCollectionName(target).setWait(true)
-                    .setPoints(PointsSelector.newBuilder().setPoints(PointsIdsList.newBuilder().addAllIds(deletes)))
-                    .build();
-            requests.add(new Request("delete of " + deletes.size() + " points", deletes.get(0), deletes.size(),
-                    false, () -> client.deleteAsync(request)));
+            DeletePoints request =
+                    DeletePoints.newBuilder()
+                            .setCollectionName(target)
+                            .setWait(true)
+                            .setPoints(
+                                    PointsSelector.newBuilder()
+                                            .setPoints(
+                                                    PointsIdsList.newBuilder().addAllIds(deletes)))
+                            .build();
+            requests.add(
+                    new Request(
+                            "delete of " + deletes.size() + " points",
+                            deletes.get(0),
+                            deletes.size(),
+                            false,
+                            () -> client.deleteAsync(request)));
         }
         inFlight = new Batch(entries, bytes, requests);
         send(inFlight);
@@ -329,19 +398,22 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
         } catch (RuntimeException e) {
             reply = Futures.immediateFailedFuture(e);
         }
-        Futures.addCallback(reply, new FutureCallback<Object>() {
-            @Override
-            public void onSuccess(Object result) {
-                long ms = (System.nanoTime() - start) / 1_000_000;
-                enqueue(() -> onReply(batch, ms, null), "Qdrant write acknowledged");
-            }
+        Futures.addCallback(
+                reply,
+                new FutureCallback<Object>() {
+                    @Override
+                    public void onSuccess(Object result) {
+                        long ms = (System.nanoTime() - start) / 1_000_000;
+                        enqueue(() -> onReply(batch, ms, null), "Qdrant write acknowledged");
+                    }
 
-            @Override
-            public void onFailure(Throwable error) {
-                long ms = (System.nanoTime() - start) / 1_000_000;
-                enqueue(() -> onReply(batch, ms, error), "Qdrant write failed");
-            }
-        }, MoreExecutors.directExecutor());
+                    @Override
+                    public void onFailure(Throwable error) {
+                        long ms = (System.nanoTime() - start) / 1_000_000;
+                        enqueue(() -> onReply(batch, ms, error), "Qdrant write failed");
+                    }
+                },
+                MoreExecutors.directExecutor());
     }
 
     /** Runs {@code action} on the task thread, unless the writer is closed. */
@@ -373,38 +445,68 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
                 send(batch);
             } else {
                 acknowledged(batch);
-                if (draining || buffer.size() >= options.maxBatchPoints() || bufferedBytes >= options.maxBatchBytes()) {
+                if (draining
+                        || buffer.size() >= options.maxBatchPoints()
+                        || bufferedBytes >= options.maxBatchBytes()) {
                     sendNext();
                 }
             }
             return;
         }
-        String where = "Qdrant " + request.what() + " in collection '" + target + "' (first point "
-                + request.firstPoint().getUuid() + ")";
+        String where =
+                "Qdrant "
+                        + request.what()
+                        + " in collection '"
+                        + target
+                        + "' (first point "
+                        + request.firstPoint().getUuid()
+                        + ")";
         QdrantErrorClassifier.Decision decision = QdrantErrorClassifier.classify(error);
         if (!decision.retryable()) {
             permanentFailures.inc();
             sendErrors.inc(batch.entries.size());
-            throw new IOException(where + " failed permanently (" + decision.reason() + "): "
-                    + error.getMessage(), error);
+            throw new IOException(
+                    where
+                            + " failed permanently ("
+                            + decision.reason()
+                            + "): "
+                            + error.getMessage(),
+                    error);
         }
         if (batch.attempt >= options.maxAttempts()) {
             sendErrors.inc(batch.entries.size());
-            throw new IOException(where + " still failing after " + batch.attempt
-                    + " attempts (qdrant.retry.max-attempts); failing the task so Flink restarts it from "
-                    + "the last checkpoint: " + error.getMessage(), error);
+            throw new IOException(
+                    where
+                            + " still failing after "
+                            + batch.attempt
+                            + " attempts (qdrant.retry.max-attempts); failing the task so Flink restarts it from "
+                            + "the last checkpoint: "
+                            + error.getMessage(),
+                    error);
         }
         long backoff = backoffMillis(batch.attempt);
         retries.inc();
         currentBackoffMs = backoff;
-        LOG.warn("{} failed (attempt {} of {}, {}), retrying in {} ms: {}", where, batch.attempt,
-                options.maxAttempts(), decision.reason(), backoff, error.getMessage());
+        LOG.warn(
+                "{} failed (attempt {} of {}, {}), retrying in {} ms: {}",
+                where,
+                batch.attempt,
+                options.maxAttempts(),
+                decision.reason(),
+                backoff,
+                error.getMessage());
         try {
-            retryTimer.schedule(() -> enqueue(() -> {
-                if (!closed && batch == inFlight) {
-                    send(batch);
-                }
-            }, "Qdrant write retry"), backoff, TimeUnit.MILLISECONDS);
+            retryTimer.schedule(
+                    () ->
+                            enqueue(
+                                    () -> {
+                                        if (!closed && batch == inFlight) {
+                                            send(batch);
+                                        }
+                                    },
+                                    "Qdrant write retry"),
+                    backoff,
+                    TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // closed meanwhile
         }
@@ -427,15 +529,21 @@ class QdrantSinkWriter<IN> implements StatefulSinkWriter<IN, QdrantWriterState> 
 
     private void recordCommitLag(Collection<Map.Entry<String, Long>> commits, long now) {
         for (Map.Entry<String, Long> commit : commits) {
-            commitLag.computeIfAbsent(commit.getKey(), type -> metrics.addGroup(CHANGE_KEY, type)
-                            .histogram(COMMIT_LAG, new DescriptiveStatisticsHistogram(4096)))
+            commitLag
+                    .computeIfAbsent(
+                            commit.getKey(),
+                            type ->
+                                    metrics.addGroup(CHANGE_KEY, type)
+                                            .histogram(
+                                                    COMMIT_LAG,
+                                                    new DescriptiveStatisticsHistogram(4096)))
                     .update(Math.max(0, now - commit.getValue()));
         }
     }
 
     /**
-     * Exponential backoff with equal jitter: a delay in [cap/2, cap], where cap doubles from
-     * {@code qdrant.retry.initial-backoff} with each attempt up to {@code qdrant.retry.max-backoff}.
+     * Exponential backoff with equal jitter: a delay in [cap/2, cap], where cap doubles from {@code
+     * qdrant.retry.initial-backoff} with each attempt up to {@code qdrant.retry.max-backoff}.
      */
     long backoffMillis(int attempt) {
         long initial = options.initialBackoff().toMillis();

@@ -1,20 +1,21 @@
 package io.discordrag.indexer.job.sink.qdrant;
 
-import java.io.IOException;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
 /**
- * Serializer of {@link QdrantWriterState}. Version 1: the number of operations, then each operation as a
- * tag byte (1 upsert, 2 delete), the point id, and for an upsert the vector and the session payload field
- * by field.
+ * Serializer of {@link QdrantWriterState}. Version 1: the number of operations, then each operation
+ * as a tag byte (1 upsert, 2 delete), the point id, and for an upsert the vector and the session
+ * payload field by field.
  */
 final class QdrantWriterStateSerializer implements SimpleVersionedSerializer<QdrantWriterState> {
 
@@ -42,7 +43,8 @@ final class QdrantWriterStateSerializer implements SimpleVersionedSerializer<Qdr
     @Override
     public QdrantWriterState deserialize(int version, byte[] serialized) throws IOException {
         if (version != VERSION) {
-            throw new IOException("Unknown version " + version + " of the Qdrant sink's writer state");
+            throw new IOException(
+                    "Unknown version " + version + " of the Qdrant sink's writer state");
         }
         DataInputDeserializer in = new DataInputDeserializer(serialized);
         int n = in.readInt();
@@ -88,8 +90,17 @@ final class QdrantWriterStateSerializer implements SimpleVersionedSerializer<Qdr
         for (int i = 0; i < vector.length; i++) {
             vector[i] = in.readFloat();
         }
-        SessionPayload payload = new SessionPayload(in.readLong(), in.readLong(), readLongs(in), readLongs(in),
-                readInstant(in), readInstant(in), in.readUTF(), in.readUTF(), in.readInt());
+        SessionPayload payload =
+                new SessionPayload(
+                        in.readLong(),
+                        in.readLong(),
+                        readLongs(in),
+                        readLongs(in),
+                        readInstant(in),
+                        readInstant(in),
+                        in.readUTF(),
+                        in.readUTF(),
+                        in.readInt());
         return PointOperation.upsert(id, vector, payload);
     }
 

@@ -32,8 +32,10 @@ public record SessionPayload(
         Objects.requireNonNull(content, "content");
         Objects.requireNonNull(model, "model");
         if (content.length() > MAX_CONTENT_CHARS) {
-            int end = Character.isHighSurrogate(content.charAt(MAX_CONTENT_CHARS - 1))
-                    ? MAX_CONTENT_CHARS - 1 : MAX_CONTENT_CHARS;
+            int end =
+                    Character.isHighSurrogate(content.charAt(MAX_CONTENT_CHARS - 1))
+                            ? MAX_CONTENT_CHARS - 1
+                            : MAX_CONTENT_CHARS;
             content = content.substring(0, end);
         }
     }
@@ -51,21 +53,41 @@ public record SessionPayload(
             return false;
         }
         SessionPayload p = (SessionPayload) o;
-        return guildId == p.guildId && channelId == p.channelId && chunk == p.chunk
-                && Arrays.equals(messageIds, p.messageIds) && Arrays.equals(authorIds, p.authorIds)
-                && startTime.equals(p.startTime) && endTime.equals(p.endTime) && content.equals(p.content)
+        return guildId == p.guildId
+                && channelId == p.channelId
+                && chunk == p.chunk
+                && Arrays.equals(messageIds, p.messageIds)
+                && Arrays.equals(authorIds, p.authorIds)
+                && startTime.equals(p.startTime)
+                && endTime.equals(p.endTime)
+                && content.equals(p.content)
                 && model.equals(p.model);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(guildId, channelId, Arrays.hashCode(messageIds), Arrays.hashCode(authorIds),
-                startTime, endTime, content, model, chunk);
+        return Objects.hash(
+                guildId,
+                channelId,
+                Arrays.hashCode(messageIds),
+                Arrays.hashCode(authorIds),
+                startTime,
+                endTime,
+                content,
+                model,
+                chunk);
     }
 
     @Override
     public String toString() {
-        return "SessionPayload{guild=" + guildId + ", channel=" + channelId + ", messages="
-                + Arrays.toString(messageIds) + ", chunk=" + chunk + "}";
+        return "SessionPayload{guild="
+                + guildId
+                + ", channel="
+                + channelId
+                + ", messages="
+                + Arrays.toString(messageIds)
+                + ", chunk="
+                + chunk
+                + "}";
     }
 }

@@ -1,10 +1,18 @@
 package io.discordrag.indexer.job.sink.qdrant;
 
 import io.discordrag.indexer.testing.qdrant.QdrantTarget;
+
 import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
 import io.qdrant.client.grpc.Points.ScrollPoints;
 import io.qdrant.client.grpc.Points.ScrollResponse;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.testframe.external.ExternalSystemDataReader;
+import org.apache.flink.connector.testframe.external.sink.DataStreamSinkV2ExternalContext;
+import org.apache.flink.connector.testframe.external.sink.TestingSinkSettings;
+
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,18 +25,12 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.connector.testframe.external.ExternalSystemDataReader;
-import org.apache.flink.connector.testframe.external.sink.DataStreamSinkV2ExternalContext;
-import org.apache.flink.connector.testframe.external.sink.TestingSinkSettings;
 
 /**
  * Connector-testing-framework context for the Qdrant sink: each record is a string that becomes one
- * point (id = UUIDv3 of the string, content = the string) in a collection of this context's own. The
- * reader scrolls the whole collection once per poll, so the at-least-once check sees each record once
- * per poll (duplicates allowed).
+ * point (id = UUIDv3 of the string, content = the string) in a collection of this context's own.
+ * The reader scrolls the whole collection once per poll, so the at-least-once check sees each
+ * record once per poll (duplicates allowed).
  */
 final class QdrantSinkExternalContext implements DataStreamSinkV2ExternalContext<String> {
 
@@ -46,9 +48,19 @@ final class QdrantSinkExternalContext implements DataStreamSinkV2ExternalContext
     static PointOperation toPoint(String record) {
         int h = record.hashCode();
         float[] vector = {1f + (h & 0xff), (h >> 8) & 0xff, (h >> 16) & 0xff, 1f};
-        return PointOperation.upsert(UUID.nameUUIDFromBytes(record.getBytes(StandardCharsets.UTF_8)), vector,
-                new SessionPayload(1, 2, new long[] {3}, new long[] {4}, Instant.EPOCH, Instant.EPOCH, record,
-                        "suite", 0));
+        return PointOperation.upsert(
+                UUID.nameUUIDFromBytes(record.getBytes(StandardCharsets.UTF_8)),
+                vector,
+                new SessionPayload(
+                        1,
+                        2,
+                        new long[] {3},
+                        new long[] {4},
+                        Instant.EPOCH,
+                        Instant.EPOCH,
+                        record,
+                        "suite",
+                        0));
     }
 
     @Override
@@ -56,7 +68,11 @@ final class QdrantSinkExternalContext implements DataStreamSinkV2ExternalContext
         return QdrantSink.<String>builder()
                 .setConnection(qdrant.connection())
                 .setCollection(QdrantCollectionOptions.builder().collection(collection).build())
-                .setOptions(QdrantSinkOptions.builder().bootstrapVectorSize(DIM).maxBatchPoints(16).build())
+                .setOptions(
+                        QdrantSinkOptions.builder()
+                                .bootstrapVectorSize(DIM)
+                                .maxBatchPoints(16)
+                                .build())
                 .setEmitter((record, out) -> out.accept(toPoint(record)))
                 .build();
     }
@@ -82,7 +98,8 @@ final class QdrantSinkExternalContext implements DataStreamSinkV2ExternalContext
         List<String> out = new ArrayList<>();
         PointId offset = null;
         do {
-            ScrollPoints.Builder request = ScrollPoints.newBuilder().setCollectionName(collection).setLimit(256);
+            ScrollPoints.Builder request =
+                    ScrollPoints.newBuilder().setCollectionName(collection).setLimit(256);
             if (offset != null) {
                 request.setOffset(offset);
             }

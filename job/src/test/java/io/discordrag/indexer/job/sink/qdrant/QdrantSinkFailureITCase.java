@@ -1,21 +1,11 @@
 package io.discordrag.indexer.job.sink.qdrant;
 
-import static io.qdrant.client.PointIdFactory.id;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.discordrag.indexer.testing.qdrant.FaultInjector;
 import io.discordrag.indexer.testing.qdrant.QdrantExtension;
 import io.discordrag.indexer.testing.qdrant.QdrantStandIn;
 import io.discordrag.indexer.testing.qdrant.QdrantTarget;
+
 import io.grpc.Status;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.restartstrategy.RestartStrategies;
 import org.apache.flink.core.execution.JobClient;
@@ -27,17 +17,33 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static io.qdrant.client.PointIdFactory.id;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 /**
- * The Qdrant sink under failures, with checkpoints and restarts on: a Qdrant outage mid-stream and an
- * exhausted retry budget both end with every point written exactly once (deterministic ids), and an
- * upsert retried after a transient failure stays ordered before a later delete of the same point.
+ * The Qdrant sink under failures, with checkpoints and restarts on: a Qdrant outage mid-stream and
+ * an exhausted retry budget both end with every point written exactly once (deterministic ids), and
+ * an upsert retried after a transient failure stays ordered before a later delete of the same
+ * point.
  */
 class QdrantSinkFailureITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     @RegisterExtension static final QdrantExtension QDRANT = new QdrantExtension();
 
@@ -48,11 +54,16 @@ class QdrantSinkFailureITCase {
 
     @BeforeEach
     void setUp() {
-        assumeTrue(QDRANT.standIn().isPresent(), "outages and injected faults need the Qdrant stand-in");
+        assumeTrue(
+                QDRANT.standIn().isPresent(),
+                "outages and injected faults need the Qdrant stand-in");
         standIn = QDRANT.standIn().get();
         standIn.faults().reset();
         collection = QdrantTarget.uniqueCollectionName("fail");
-        CollectionBootstrap.ensure(QDRANT.client(), QdrantCollectionOptions.builder().collection(collection).build(), 4);
+        CollectionBootstrap.ensure(
+                QDRANT.client(),
+                QdrantCollectionOptions.builder().collection(collection).build(),
+                4);
     }
 
     @AfterEach
@@ -78,21 +89,43 @@ class QdrantSinkFailureITCase {
         env.enableCheckpointing(200);
         env.setRestartStrategy(RestartStrategies.fixedDelayRestart(10, 300));
         env.fromSequence(0, RECORDS - 1)
-                .map(i -> {
-                    if (delayMillisPerRecord > 0) {
-                        Thread.sleep(delayMillisPerRecord);
-                    }
-                    return i;
-                })
-                .sinkTo(QdrantSink.<Long>builder()
-                        .setConnection(QdrantConnectionOptions.builder().host(QDRANT.target().host())
-                                .port(QDRANT.target().port()).timeout(Duration.ofSeconds(5)).build())
-                        .setCollection(QdrantCollectionOptions.builder().collection(collection).build())
-                        .setOptions(options)
-                        .setEmitter((i, out) -> out.accept(PointOperation.upsert(pointId(i), new float[] {1, i, 0, 0},
-                                new SessionPayload(1, 2, new long[] {i}, new long[] {7}, Instant.EPOCH, Instant.EPOCH,
-                                        "record " + i, "m", 0))))
-                        .build())
+                .map(
+                        i -> {
+                            if (delayMillisPerRecord > 0) {
+                                Thread.sleep(delayMillisPerRecord);
+                            }
+                            return i;
+                        })
+                .sinkTo(
+                        QdrantSink.<Long>builder()
+                                .setConnection(
+                                        QdrantConnectionOptions.builder()
+                                                .host(QDRANT.target().host())
+                                                .port(QDRANT.target().port())
+                                                .timeout(Duration.ofSeconds(5))
+                                                .build())
+                                .setCollection(
+                                        QdrantCollectionOptions.builder()
+                                                .collection(collection)
+                                                .build())
+                                .setOptions(options)
+                                .setEmitter(
+                                        (i, out) ->
+                                                out.accept(
+                                                        PointOperation.upsert(
+                                                                pointId(i),
+                                                                new float[] {1, i, 0, 0},
+                                                                new SessionPayload(
+                                                                        1,
+                                                                        2,
+                                                                        new long[] {i},
+                                                                        new long[] {7},
+                                                                        Instant.EPOCH,
+                                                                        Instant.EPOCH,
+                                                                        "record " + i,
+                                                                        "m",
+                                                                        0))))
+                                .build())
                 .uid("qdrant-sink");
         return env.executeAsync("qdrant-sink-failure");
     }
@@ -102,14 +135,22 @@ class QdrantSinkFailureITCase {
         assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
         assertThat(QDRANT.client().countAsync(collection).get()).isEqualTo(RECORDS);
         for (long i = 0; i < RECORDS; i += 37) {
-            assertThat(QDRANT.client().retrieveAsync(collection, id(pointId(i)), null).get()).hasSize(1);
+            assertThat(QDRANT.client().retrieveAsync(collection, id(pointId(i)), null).get())
+                    .hasSize(1);
         }
     }
 
     @Test
     void survivesAQdrantOutageMidStream() throws Exception {
-        JobClient job = start(QdrantSinkOptions.builder().maxBatchPoints(20)
-                .initialBackoff(Duration.ofMillis(50)).maxBackoff(Duration.ofMillis(500)).maxAttempts(6).build(), 10);
+        JobClient job =
+                start(
+                        QdrantSinkOptions.builder()
+                                .maxBatchPoints(20)
+                                .initialBackoff(Duration.ofMillis(50))
+                                .maxBackoff(Duration.ofMillis(500))
+                                .maxAttempts(6)
+                                .build(),
+                        10);
         while (standIn.faults().callCount(FaultInjector.UPSERT) < 3) {
             Thread.sleep(20);
         }
@@ -122,8 +163,14 @@ class QdrantSinkFailureITCase {
     @Test
     void anExhaustedRetryBudgetRestartsFromTheCheckpointWithNothingLost() throws Exception {
         standIn.faults().failNext(FaultInjector.UPSERT, 5, Status.Code.UNAVAILABLE);
-        JobClient job = start(QdrantSinkOptions.builder().maxBatchPoints(25).maxAttempts(2)
-                .initialBackoff(Duration.ofMillis(10)).build(), 2);
+        JobClient job =
+                start(
+                        QdrantSinkOptions.builder()
+                                .maxBatchPoints(25)
+                                .maxAttempts(2)
+                                .initialBackoff(Duration.ofMillis(10))
+                                .build(),
+                        2);
         assertAllWrittenOnce(job);
         assertThat(standIn.faults().pendingFailures(FaultInjector.UPSERT)).isZero();
     }
@@ -134,20 +181,48 @@ class QdrantSinkFailureITCase {
         standIn.faults().failNext(FaultInjector.UPSERT, 2, Status.Code.DEADLINE_EXCEEDED);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
-        PointOperation upsert = PointOperation.upsert(a, new float[] {1, 0, 0, 0},
-                new SessionPayload(1, 2, new long[] {1}, new long[] {7}, Instant.EPOCH, Instant.EPOCH, "x", "m", 0));
+        PointOperation upsert =
+                PointOperation.upsert(
+                        a,
+                        new float[] {1, 0, 0, 0},
+                        new SessionPayload(
+                                1,
+                                2,
+                                new long[] {1},
+                                new long[] {7},
+                                Instant.EPOCH,
+                                Instant.EPOCH,
+                                "x",
+                                "m",
+                                0));
         env.fromSequence(0, 1)
-                .sinkTo(QdrantSink.<Long>builder()
-                        .setConnection(QdrantConnectionOptions.builder().host(QDRANT.target().host())
-                                .port(QDRANT.target().port()).build())
-                        .setCollection(QdrantCollectionOptions.builder().collection(collection).build())
-                        .setOptions(QdrantSinkOptions.builder().maxBatchPoints(1)
-                                .initialBackoff(Duration.ofMillis(10)).build())
-                        .setEmitter(QdrantSinkITCase.byIndex(List.of(upsert, PointOperation.delete(a))))
-                        .build());
+                .sinkTo(
+                        QdrantSink.<Long>builder()
+                                .setConnection(
+                                        QdrantConnectionOptions.builder()
+                                                .host(QDRANT.target().host())
+                                                .port(QDRANT.target().port())
+                                                .build())
+                                .setCollection(
+                                        QdrantCollectionOptions.builder()
+                                                .collection(collection)
+                                                .build())
+                                .setOptions(
+                                        QdrantSinkOptions.builder()
+                                                .maxBatchPoints(1)
+                                                .initialBackoff(Duration.ofMillis(10))
+                                                .build())
+                                .setEmitter(
+                                        QdrantSinkITCase.byIndex(
+                                                List.of(upsert, PointOperation.delete(a))))
+                                .build());
         env.execute("retry-order");
         assertThat(standIn.faults().callCount(FaultInjector.UPSERT)).isEqualTo(3);
         assertThat(standIn.faults().callCount(FaultInjector.DELETE)).isEqualTo(1);
-        assertThat(QDRANT.client().retrieveAsync(collection, List.of(id(a)), false, false, null).get()).isEmpty();
+        assertThat(
+                        QDRANT.client()
+                                .retrieveAsync(collection, List.of(id(a)), false, false, null)
+                                .get())
+                .isEmpty();
     }
 }

@@ -11,9 +11,9 @@ import org.apache.flink.core.execution.CheckpointingMode;
 
 /**
  * Flink's connector test suite on the Qdrant sink: basic sink, restart from savepoint, scale up and
- * down, metrics (numRecordsSend exact while running). AT_LEAST_ONCE only: Qdrant has no transactions;
- * idempotent point ids give the exactly-once effect, which the suite's exactly-once check (exact record
- * counts read back) cannot express for an upsert store.
+ * down, metrics (numRecordsSend exact while running). AT_LEAST_ONCE only: Qdrant has no
+ * transactions; idempotent point ids give the exactly-once effect, which the suite's exactly-once
+ * check (exact record counts read back) cannot express for an upsert store.
  */
 class QdrantSinkTestSuiteITCase extends SinkTestSuiteBase<String> {
 
@@ -21,8 +21,10 @@ class QdrantSinkTestSuiteITCase extends SinkTestSuiteBase<String> {
 
     @TestExternalSystem QdrantTestResource qdrant = new QdrantTestResource();
 
-    @TestSemantics CheckpointingMode[] semantics = new CheckpointingMode[] {CheckpointingMode.AT_LEAST_ONCE};
+    @TestSemantics
+    CheckpointingMode[] semantics = new CheckpointingMode[] {CheckpointingMode.AT_LEAST_ONCE};
 
     @TestContext
-    ExternalContextFactory<QdrantSinkExternalContext> context = testName -> new QdrantSinkExternalContext(qdrant);
+    ExternalContextFactory<QdrantSinkExternalContext> context =
+            testName -> new QdrantSinkExternalContext(qdrant);
 }

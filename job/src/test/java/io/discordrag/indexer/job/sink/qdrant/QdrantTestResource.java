@@ -1,10 +1,14 @@
 package io.discordrag.indexer.job.sink.qdrant;
 
 import io.discordrag.indexer.testing.qdrant.QdrantTarget;
+
 import io.qdrant.client.QdrantClient;
 import org.apache.flink.connector.testframe.TestResource;
 
-/** "A Qdrant" (see {@link QdrantTarget}) as an external system of Flink's connector testing framework. */
+/**
+ * "A Qdrant" (see {@link QdrantTarget}) as an external system of Flink's connector testing
+ * framework.
+ */
 final class QdrantTestResource implements TestResource {
 
     private QdrantTarget target;
@@ -36,6 +40,9 @@ final class QdrantTestResource implements TestResource {
 
     QdrantConnectionOptions connection() {
         return QdrantConnectionOptions.builder()
-                .host(target.host()).port(target.port()).tls(target.tls()).build();
+                .host(target.host())
+                .port(target.port())
+                .tls(target.tls())
+                .build();
     }
 }
