@@ -3,8 +3,11 @@ package io.discordrag.indexer.job.config;
 import org.apache.flink.configuration.ConfigOption;
 import org.junit.jupiter.params.provider.Arguments;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.ParameterizedType;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -133,5 +136,28 @@ public final class BadOptionValues {
             }
         }
         return keys;
+    }
+
+    /** A command-line entry point: arguments in, exit code out, output on the two streams. */
+    public interface Command {
+        int run(String[] args, PrintStream out, PrintStream err);
+    }
+
+    /**
+     * Runs {@code command}, which must refuse {@code args}: exit 2 and exactly one line on standard
+     * error that starts with {@code prefix}, with no stack trace. Returns that line.
+     */
+    public static String refusedWithOneLine(Command command, String prefix, String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code =
+                command.run(
+                        args,
+                        new PrintStream(new ByteArrayOutputStream()),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        String printed = err.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(printed).isEqualTo(2);
+        assertThat(printed.lines()).as(printed).hasSize(1);
+        assertThat(printed).startsWith(prefix).doesNotContain("\tat ");
+        return printed;
     }
 }

@@ -1,5 +1,6 @@
 package io.discordrag.indexer.job.search;
 
+import io.discordrag.indexer.job.config.BadOptionValues;
 import io.discordrag.indexer.job.sink.qdrant.CollectionBootstrap;
 import io.discordrag.indexer.job.sink.qdrant.PayloadSchema;
 import io.discordrag.indexer.job.sink.qdrant.QdrantCollectionOptions;
@@ -166,17 +167,7 @@ class SearchCliTest {
     }
 
     private static String refused(String... args) {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code =
-                SearchCli.run(
-                        args,
-                        new PrintStream(new ByteArrayOutputStream()),
-                        new PrintStream(err, true, StandardCharsets.UTF_8));
-        String printed = err.toString(StandardCharsets.UTF_8);
-        assertThat(code).as(printed).isEqualTo(2);
-        assertThat(printed.lines()).as(printed).hasSize(1);
-        assertThat(printed).startsWith("search: ").doesNotContain("\tat ");
-        return printed;
+        return BadOptionValues.refusedWithOneLine(SearchCli::run, "search: ", args);
     }
 
     @ParameterizedTest(name = "--{0} {1}")

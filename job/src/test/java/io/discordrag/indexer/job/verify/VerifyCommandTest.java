@@ -1,5 +1,7 @@
 package io.discordrag.indexer.job.verify;
 
+import io.discordrag.indexer.job.config.BadOptionValues;
+
 import org.apache.flink.configuration.ConfigOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,17 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class VerifyCommandTest {
 
     private static String refused(String... args) {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code =
-                VerifyCommand.run(
-                        args,
-                        new PrintStream(new ByteArrayOutputStream()),
-                        new PrintStream(err, true, StandardCharsets.UTF_8));
-        String printed = err.toString(StandardCharsets.UTF_8);
-        assertThat(code).as(printed).isEqualTo(VerifyCommand.BAD_ARGUMENTS);
-        assertThat(printed.lines()).as(printed).hasSize(1);
-        assertThat(printed).startsWith("verify: ").doesNotContain("\tat ");
-        return printed;
+        return BadOptionValues.refusedWithOneLine(VerifyCommand::run, "verify: ", args);
     }
 
     @ParameterizedTest(name = "--{0} {1}")
