@@ -279,6 +279,11 @@ public final class IndexerJob {
     }
 
     private static Connection connect(PostgresOptions postgres) {
+        postgres.missingPassword()
+                .ifPresent(
+                        missing -> {
+                            throw new NotReadyException(missing);
+                        });
         try {
             return postgres.connect();
         } catch (java.sql.SQLException e) {

@@ -179,7 +179,7 @@ public final class StreamingPipeline {
                 .schemaList("public")
                 .tableList("public.messages")
                 .username(postgres.user())
-                .password(postgres.password())
+                .password(postgres.driverPassword())
                 .slotName(slot)
                 .decodingPluginName("pgoutput")
                 .debeziumProperties(debezium)

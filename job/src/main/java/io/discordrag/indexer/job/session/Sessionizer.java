@@ -158,6 +158,9 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         lease = EmbeddingModelPool.acquire(embedding, job);
         tokenCounter = lease.model().tokenizer()::countTokens;
         gapMillis = options.gap().toMillis();
+        if (index != null) {
+            index.requirePassword();
+        }
         indexedSessions = index == null ? null : new IndexedSessions(index, !rebuild);
 
         MetricGroup g = getRuntimeContext().getMetricGroup();

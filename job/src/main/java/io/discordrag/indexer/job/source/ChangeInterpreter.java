@@ -70,6 +70,7 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
 
     @Override
     public void open(OpenContext openContext) {
+        postgres.requirePassword(); // before the chained CDC source connects: fail once, clearly
         names = new NameDirectory(postgres, lookupTtl);
         rows = new RowInterpreter(names);
         MetricGroup g = getRuntimeContext().getMetricGroup();

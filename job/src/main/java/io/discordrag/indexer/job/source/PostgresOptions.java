@@ -6,17 +6,17 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
  * Where the job reads and writes Postgres: server, database, the indexer role, its replication slot
- * and the publication. Immutable and serializable. The password is never an option value: unless
- * set programmatically (tests, the demo), only the name of its environment variable is kept ({@code
- * postgres.password-env}, default {@value #DEFAULT_PASSWORD_ENV}), and {@link #password()} reads
- * that variable in the JVM that calls it, each time: {@link #connect()} on the client (prerequisite
- * checks, verify) and on the TaskManagers (name lookups, the sessionizer, backfill readers), while
- * the CDC source and the write-back sink take it once, in the client, when the job is built. {@link
- * #toString()} never shows it.
+ * and the publication. Immutable and serializable. The password is never an option value and never
+ * part of the job: unless set programmatically (tests and the demo, which run in one JVM), only the
+ * name of its environment variable is kept ({@code postgres.password-env}, default {@value
+ * #DEFAULT_PASSWORD_ENV}), and every client library gets {@link #driverPassword()}, a reference
+ * that {@link PostgresPassword} resolves in the process that connects (client, JobManager,
+ * TaskManager). {@link #toString()} never shows a password.
  *
  * <p>Keys: {@code postgres.host} (localhost), {@code postgres.port} (5432), {@code
  * postgres.database} (discord), {@code postgres.user} (discord_indexer), {@code
@@ -88,26 +88,45 @@ public final class PostgresOptions implements Serializable {
     }
 
     /**
-     * The password: the one set programmatically, else the environment variable's value, else
-     * empty.
+     * What the job hands every PostgreSQL client library as the password: the one set
+     * programmatically, else the reference {@code ${env:<postgres.password-env>}}, which the job's
+     * driver resolves in the process that connects ({@link PostgresPasswordPlugin}).
      */
-    public String password() {
-        return resolvePassword(System.getenv());
+    public String driverPassword() {
+        return password != null ? password : PostgresPassword.reference(passwordEnv);
     }
 
-    String resolvePassword(Map<String, String> environment) {
+    /**
+     * Why this process could not log in, if it lacks the password: the message naming the variable,
+     * or empty when the password is set programmatically or its variable is set here.
+     */
+    public Optional<String> missingPassword() {
+        return missingPassword(System.getenv());
+    }
+
+    Optional<String> missingPassword(Map<String, String> environment) {
         if (password != null) {
-            return password;
+            return Optional.empty();
         }
-        String value = passwordEnv == null ? null : environment.get(passwordEnv);
-        return value == null ? "" : value;
+        String value = environment.get(passwordEnv);
+        return value == null || value.isEmpty()
+                ? Optional.of(PostgresPassword.missing(passwordEnv))
+                : Optional.empty();
+    }
+
+    /**
+     * For operators, in {@code open()}: fails the job once, without restarts, when this process
+     * lacks the password (a deployment error that a restart cannot fix).
+     */
+    public void requirePassword() {
+        PostgresPassword.resolve(driverPassword(), System.getenv());
     }
 
     /** A new JDBC connection as the indexer role. */
     public Connection connect() throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", user);
-        props.setProperty("password", password());
+        props.setProperty("password", driverPassword());
         props.setProperty("ApplicationName", "discord-rag-indexer");
         return DriverManager.getConnection(jdbcUrl(), props);
     }

@@ -79,7 +79,7 @@ class IndexerConfigTest {
         IndexerConfig c = IndexerConfig.fromArgs("--postgres.password-env", "MY_PG_PASSWORD");
         assertThat(c.postgres().toString()).contains("env MY_PG_PASSWORD");
         IndexerConfig withPassword = c.withPostgresPassword("s3cret");
-        assertThat(withPassword.postgres().password()).isEqualTo("s3cret");
+        assertThat(withPassword.postgres().driverPassword()).isEqualTo("s3cret");
         assertThat(withPassword.postgres().toString()).doesNotContain("s3cret");
     }
 

@@ -151,6 +151,11 @@ final class IndexerFixture implements AutoCloseable {
 
     /** The job's configuration as {@link IndexerJob} and {@code verify} read it. */
     IndexerConfig config(Map<String, String> options) {
+        if (EmbeddedPostgresExtension.passwordFromEnvironment()) { // the production route
+            Map<String, String> withEnv = new java.util.HashMap<>(options);
+            withEnv.putIfAbsent("postgres.password-env", EmbeddedPostgresExtension.PASSWORD_ENV);
+            return IndexerConfig.fromMap(withEnv);
+        }
         return IndexerConfig.fromMap(options).withPostgresPassword(postgres.indexerPassword());
     }
 

@@ -27,13 +27,18 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
     }
 
     public static LogCapture of(Class<?> logger) {
-        LogCapture capture = new LogCapture(logger.getName());
+        return of(logger.getName());
+    }
+
+    /** Captures the logger {@code name} and those below it (e.g. a package), at INFO and above. */
+    public static LogCapture of(String name) {
+        LogCapture capture = new LogCapture(name);
         capture.start();
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         Configuration config = ctx.getConfiguration();
-        LoggerConfig loggerConfig = new LoggerConfig(logger.getName(), Level.INFO, true);
+        LoggerConfig loggerConfig = new LoggerConfig(name, Level.INFO, true);
         loggerConfig.addAppender(capture, Level.INFO, null);
-        config.addLogger(logger.getName(), loggerConfig);
+        config.addLogger(name, loggerConfig);
         ctx.updateLoggers();
         return capture;
     }

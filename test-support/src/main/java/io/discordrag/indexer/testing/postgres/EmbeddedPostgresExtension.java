@@ -33,7 +33,8 @@ import java.util.Properties;
  * EmbeddedPostgresExtension POSTGRES = new EmbeddedPostgresExtension();}. Tests connect either as
  * the superuser ({@link #adminUrl()}, {@link #adminConnection()}) or, as the job does in
  * production, as the least-privileged replication role {@link #INDEXER_ROLE} with a random password
- * ({@link #indexerPassword()}). {@link #truncateAll()} empties the tables between tests cheaply.
+ * ({@link #indexerPassword()}), which it must give: only the superuser is trusted, every other role
+ * logs in with scram-sha-256. {@link #truncateAll()} empties the tables between tests cheaply.
  */
 public final class EmbeddedPostgresExtension implements BeforeAllCallback, AfterAllCallback {
 
@@ -42,6 +43,19 @@ public final class EmbeddedPostgresExtension implements BeforeAllCallback, After
     public static final String ADMIN_USER = "postgres";
     public static final String INDEXER_ROLE = "discord_indexer";
     public static final String PUBLICATION = "discord_indexer_pub";
+
+    /**
+     * The environment variable the build sets to the indexer role's password (surefire and
+     * failsafe, see the parent pom), so tests give it the way production does: by environment.
+     * Without it (a test run from an IDE) the password is random and tests set it programmatically.
+     */
+    public static final String PASSWORD_ENV = "DISCORD_RAG_TEST_PG_PASSWORD";
+
+    /** Whether the indexer password comes from {@link #PASSWORD_ENV}. */
+    public static boolean passwordFromEnvironment() {
+        String value = System.getenv(PASSWORD_ENV);
+        return value != null && !value.isEmpty();
+    }
 
     /** The schema files, in the order users apply them. */
     public static final List<String> SCHEMA_FILES = List.of("01-schema.sql", "02-cdc.sql");
@@ -77,7 +91,10 @@ public final class EmbeddedPostgresExtension implements BeforeAllCallback, After
                 Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + DATABASE);
         }
-        indexerPassword = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        indexerPassword =
+                passwordFromEnvironment()
+                        ? System.getenv(PASSWORD_ENV)
+                        : HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         try (Connection c = adminConnection();
                 Statement s = c.createStatement()) {
             for (String file : SCHEMA_FILES) {
@@ -85,7 +102,36 @@ public final class EmbeddedPostgresExtension implements BeforeAllCallback, After
             }
             // The schema never carries a password; production sets it from a secret store.
             s.execute("ALTER ROLE " + INDEXER_ROLE + " PASSWORD '" + indexerPassword + "'");
+            requirePasswords(s);
         }
+    }
+
+    /**
+     * Every role but the superuser must log in with its password (scram-sha-256), as on a real
+     * server: the embedded server trusts local connections by default, under which a process that
+     * lacks the password would go unnoticed.
+     */
+    private static void requirePasswords(Statement s) throws SQLException, IOException {
+        Path hba = Path.of(single(s, "SHOW hba_file"));
+        Files.writeString(
+                hba,
+                String.join(
+                        "\n",
+                        "# written by EmbeddedPostgresExtension: only the test superuser is trusted",
+                        "local all " + ADMIN_USER + " trust",
+                        "host all " + ADMIN_USER + " 127.0.0.1/32 trust",
+                        "host all " + ADMIN_USER + " ::1/128 trust",
+                        "local replication " + ADMIN_USER + " trust",
+                        "host replication " + ADMIN_USER + " 127.0.0.1/32 trust",
+                        "host replication " + ADMIN_USER + " ::1/128 trust",
+                        "local all all scram-sha-256",
+                        "host all all 127.0.0.1/32 scram-sha-256",
+                        "host all all ::1/128 scram-sha-256",
+                        "local replication all scram-sha-256",
+                        "host replication all 127.0.0.1/32 scram-sha-256",
+                        "host replication all ::1/128 scram-sha-256",
+                        ""));
+        s.execute("SELECT pg_reload_conf()");
     }
 
     public void stop() throws IOException {

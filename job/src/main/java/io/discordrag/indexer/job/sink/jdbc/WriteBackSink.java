@@ -3,10 +3,14 @@ package io.discordrag.indexer.job.sink.jdbc;
 import io.discordrag.indexer.job.session.ChunkUpdate;
 import io.discordrag.indexer.job.source.PostgresOptions;
 
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
+import java.io.IOException;
 import java.time.Duration;
 
 import static org.apache.flink.util.Preconditions.checkArgument;
@@ -47,19 +51,47 @@ public final class WriteBackSink {
                 .build();
     }
 
-    /** The sink, with {@link #executionOptions} for its batching and retries. */
-    public static JdbcSink<ChunkUpdate> create(
+    /**
+     * The sink, with {@link #executionOptions} for its batching and retries: flink-connector-jdbc's
+     * at-least-once writer, without its committer. At least once, that committer has nothing to
+     * commit, and Flink 1.20.3's committer operator registers its {@code pendingCommittables} gauge
+     * again at every checkpoint (FLINK-35321), so each checkpoint logged a metric name collision.
+     */
+    public static Sink<ChunkUpdate> create(
             PostgresOptions postgres, JdbcExecutionOptions execution) {
         JdbcConnectionOptions connection =
                 new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
                         .withUrl(postgres.jdbcUrl())
                         .withDriverName("org.postgresql.Driver")
                         .withUsername(postgres.user())
-                        .withPassword(postgres.password())
+                        .withPassword(postgres.driverPassword())
                         .build();
-        return JdbcSink.<ChunkUpdate>builder()
-                .withQueryStatement(WriteBackStatement.SQL, new WriteBackStatement())
-                .withExecutionOptions(execution)
-                .buildAtLeastOnce(connection);
+        return new WriterOnly<>(
+                JdbcSink.<ChunkUpdate>builder()
+                        .withQueryStatement(WriteBackStatement.SQL, new WriteBackStatement())
+                        .withExecutionOptions(execution)
+                        .buildAtLeastOnce(connection));
+    }
+
+    /** A sink that runs only the writer of another sink (which flushes on every checkpoint). */
+    private static final class WriterOnly<T> implements Sink<T> {
+        private static final long serialVersionUID = 1L;
+
+        private final Sink<T> sink;
+
+        WriterOnly(Sink<T> sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
+            return sink.createWriter(context);
+        }
+
+        @Override
+        @Deprecated // still abstract in Flink 1.20: what the other overload falls back to
+        public SinkWriter<T> createWriter(InitContext context) throws IOException {
+            return sink.createWriter(context);
+        }
     }
 }
