@@ -1,5 +1,6 @@
 package io.discordrag.indexer.job.session;
 
+import io.discordrag.indexer.job.source.JdbcDriverRelease;
 import io.discordrag.indexer.job.source.MessageChange;
 import io.discordrag.indexer.job.source.PostgresOptions;
 import io.discordrag.indexer.udf.EmbeddingOptions;
@@ -154,12 +155,13 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         ClassLoader job = getRuntimeContext().getUserCodeClassLoader();
         getRuntimeContext()
                 .registerUserCodeClassLoaderReleaseHookIfAbsent(
-                        RELEASE_HOOK, () -> EmbeddingModelPool.releaseAll(job));
+                        RELEASE_HOOK, EmbeddingModelPool.releaseHook(job));
         lease = EmbeddingModelPool.acquire(embedding, job);
         tokenCounter = lease.model().tokenizer()::countTokens;
         gapMillis = options.gap().toMillis();
         if (index != null) {
             index.requirePassword();
+            JdbcDriverRelease.register(getRuntimeContext());
         }
         indexedSessions = index == null ? null : new IndexedSessions(index, !rebuild);
 

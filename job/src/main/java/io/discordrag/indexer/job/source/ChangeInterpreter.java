@@ -71,6 +71,7 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
     @Override
     public void open(OpenContext openContext) {
         postgres.requirePassword(); // before the chained CDC source connects: fail once, clearly
+        JdbcDriverRelease.register(getRuntimeContext());
         names = new NameDirectory(postgres, lookupTtl);
         rows = new RowInterpreter(names);
         MetricGroup g = getRuntimeContext().getMetricGroup();

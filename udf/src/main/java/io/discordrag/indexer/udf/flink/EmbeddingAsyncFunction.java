@@ -65,7 +65,7 @@ public class EmbeddingAsyncFunction<IN, OUT> extends RichAsyncFunction<IN, OUT>
         ClassLoader job = getRuntimeContext().getUserCodeClassLoader();
         getRuntimeContext()
                 .registerUserCodeClassLoaderReleaseHookIfAbsent(
-                        RELEASE_HOOK, () -> EmbeddingModelPool.releaseAll(job));
+                        RELEASE_HOOK, EmbeddingModelPool.releaseHook(job));
         lease = EmbeddingModelPool.acquire(options, job);
         metrics =
                 new EmbeddingMetrics(getRuntimeContext().getMetricGroup(), lease.batcher()::queued);

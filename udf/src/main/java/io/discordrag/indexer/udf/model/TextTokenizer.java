@@ -47,6 +47,9 @@ public final class TextTokenizer implements AutoCloseable {
 
     private static boolean nativeLoaded;
 
+    /** Where this classloader's copy of DJL extracted its native library, if it did. */
+    private static Path privateNativeDir;
+
     private final HuggingFaceTokenizer truncating;
     private final HuggingFaceTokenizer counting;
     private final int maxTokens;
@@ -90,7 +93,9 @@ public final class TextTokenizer implements AutoCloseable {
         thread.setContextClassLoader(TextTokenizer.class.getClassLoader());
         try {
             synchronized (TextTokenizer.class) {
-                if (!nativeLoaded) {
+                // Only a copy of DJL of our own (the job jar carries it) loads the library again
+                // in this classloader; a DJL in Flink's lib/ loads it once per JVM, in its cache.
+                if (!nativeLoaded && djlIsOurs()) {
                     return createWithPrivateNativeDir(json, options);
                 }
             }
@@ -111,6 +116,7 @@ public final class TextTokenizer implements AutoCloseable {
             String before = System.getProperty(DJL_CACHE_DIR);
             Path dir = Files.createTempDirectory("discord-rag-indexer-djl-");
             dir.toFile().deleteOnExit();
+            privateNativeDir = dir;
             System.setProperty(DJL_CACHE_DIR, dir.toString());
             try {
                 HuggingFaceTokenizer tokenizer =
@@ -125,6 +131,27 @@ public final class TextTokenizer implements AutoCloseable {
                     System.setProperty(DJL_CACHE_DIR, before);
                 }
             }
+        }
+    }
+
+    private static boolean djlIsOurs() {
+        return HuggingFaceTokenizer.class.getClassLoader() == TextTokenizer.class.getClassLoader();
+    }
+
+    /**
+     * Deletes the directory this classloader's DJL extracted its native library into, if any: for
+     * when the classloader is released (the library stays mapped until the JVM unloads it, so the
+     * files are not needed; without this each resubmitted job left ~14 MB in the temp folder).
+     */
+    public static synchronized void deletePrivateNativeDir() {
+        Path dir = privateNativeDir;
+        if (dir == null) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // best effort: what cannot be deleted now goes when the JVM exits (deleteOnExit)
         }
     }
 

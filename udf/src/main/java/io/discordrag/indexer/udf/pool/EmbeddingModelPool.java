@@ -3,6 +3,7 @@ package io.discordrag.indexer.udf.pool;
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.batch.MicroBatcher;
 import io.discordrag.indexer.udf.model.EmbeddingModel;
+import io.discordrag.indexer.udf.model.TextTokenizer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,6 +124,18 @@ public final class EmbeddingModelPool {
     /** Models loaded in this classloader since it was created (a reload shows as a second load). */
     public static synchronized long totalLoads() {
         return loads;
+    }
+
+    /**
+     * What a job's operators register as its classloader release hook ({@code owner}: that
+     * classloader): {@link #releaseAll} of the owner, then the removal of the native-library copy
+     * its classloader extracted, if any ({@link TextTokenizer#deletePrivateNativeDir()}).
+     */
+    public static Runnable releaseHook(Object owner) {
+        return () -> {
+            releaseAll(owner);
+            TextTokenizer.deletePrivateNativeDir();
+        };
     }
 
     /**
