@@ -19,7 +19,10 @@ class ChangeInterpreterLoggingTest {
     void theFirstHundredSkipsOfAReasonAreLoggedWithTheirIdsThenOneLinePerTenThousand()
             throws Exception {
         ChangeInterpreter interpreter =
-                new ChangeInterpreter(PostgresOptions.builder().build(), Duration.ofMinutes(10));
+                new ChangeInterpreter(
+                        // rows that are skipped never reach a name lookup: no server is needed
+                        PostgresOptions.builder().password("unused").build(),
+                        Duration.ofMinutes(10));
         try (LogCapture log = LogCapture.of(ChangeInterpreter.class);
                 OneInputStreamOperatorTestHarness<
                                 MessageChange, io.discordrag.indexer.job.session.ChannelEvent>
