@@ -424,14 +424,27 @@ class RealClusterITCase {
             List<String> lines =
                     new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
             for (int i = 0; i < lines.size(); i++) {
-                if (lines.get(i).contains(password)) {
-                    String line = lines.get(i).replace(password, "<password>");
+                int at = lines.get(i).indexOf(password);
+                if (at >= 0) {
+                    // the line's start (time, level, logger) and the text around the password
+                    String line = lines.get(i);
+                    String around =
+                            line.substring(Math.max(0, at - 80), at)
+                                    + "<password>"
+                                    + line.substring(
+                                                    at + password.length(),
+                                                    Math.min(
+                                                            line.length(),
+                                                            at + password.length() + 40))
+                                            .replace(password, "<password>");
                     hits.add(
                             file.getFileName()
                                     + ":"
                                     + (i + 1)
                                     + ": "
-                                    + (line.length() > 400 ? line.substring(0, 400) + "…" : line));
+                                    + line.substring(0, Math.min(line.length(), 120))
+                                    + " … "
+                                    + around);
                 }
             }
         }

@@ -110,6 +110,10 @@ public final class FlinkProcess {
                 + StandaloneFlinkCluster.tail(outFile, lines);
     }
 
+    void killQuietly() {
+        process.destroyForcibly();
+    }
+
     void destroy() throws InterruptedException {
         if (process.isAlive()) {
             process.destroy();

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -94,7 +95,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private final List<Path> classpath;
     private final Map<String, String> config;
     private final Map<String, String> environment;
-    private final List<FlinkProcess> processes = new ArrayList<>();
+    private final List<FlinkProcess> processes = new CopyOnWriteArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
     private final int restPort;
     private List<String> jobManagerJvm;
@@ -102,6 +103,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private List<String> taskManagerJvm;
     private List<String> taskManagerArgs;
     private FlinkProcess jobManager;
+    private Thread shutdownHook;
     private int taskManagersStarted;
     private int cliRuns;
 
@@ -186,6 +188,13 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         /** Writes the configuration and starts the JobManager and one TaskManager. */
         public StandaloneFlinkCluster start() throws IOException, InterruptedException {
             StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(this);
+            // child processes outlive their parent JVM: a test JVM that exits without close()
+            // must not leave a cluster running
+            cluster.shutdownHook =
+                    new Thread(
+                            () -> cluster.processes.forEach(FlinkProcess::killQuietly),
+                            "stop-flink-cluster");
+            Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
             try {
                 cluster.startProcesses();
             } catch (IOException | InterruptedException | RuntimeException | Error e) {
@@ -462,6 +471,14 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     public void close() throws InterruptedException {
         for (int i = processes.size() - 1; i >= 0; i--) {
             processes.get(i).destroy();
+        }
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: nothing left to remove
+            }
+            shutdownHook = null;
         }
     }
 
