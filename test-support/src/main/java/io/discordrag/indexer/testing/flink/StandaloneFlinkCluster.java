@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -28,10 +29,11 @@ import java.util.stream.Stream;
  * ({@code StandaloneSessionClusterEntrypoint}), TaskManagers ({@code TaskManagerRunner}) and the
  * CLI ({@code CliFrontend}), each its own process with the Java 17 flags of Flink's default
  * configuration, memory flags computed by Flink's {@code BashJavaUtils}, its own log file, its own
- * {@code java.io.tmpdir} and the same extra environment (secrets reach every process that way).
- * Ports (REST, RPC, blob, one Prometheus reporter port per JVM) are free ones; everything the
- * cluster writes — configuration, logs, temp directories, checkpoints, savepoints — stays under the
- * work directory, which is left in place for inspection.
+ * {@code java.io.tmpdir} and the same extra environment (secrets reach every process that way; one
+ * TaskManager or CLI run can change its own). Ports (REST, RPC, blob, and a Prometheus reporter
+ * port per JVM, given to each as a dynamic property so a test knows whose endpoint it reads) are
+ * free ones; everything the cluster writes — configuration, logs, temp directories, checkpoints,
+ * savepoints — stays under the work directory, which is left in place for inspection.
  *
  * <p>Not thread-safe: one test drives it. {@link #close()} stops every process it started.
  */
@@ -226,7 +228,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         taskManagerJvm = tm.get(0);
         taskManagerArgs = tm.get(1);
 
-        jobManager = launch("jobmanager", JOB_MANAGER_MAIN, jobManagerJvm, jobManagerArgs);
+        jobManager =
+                launch("jobmanager", JOB_MANAGER_MAIN, jobManagerJvm, jobManagerArgs, env -> {});
         FlinkProcess jmProcess = jobManager;
         await(
                 "the JobManager's REST API on port " + restPort,
@@ -243,10 +246,20 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
      * {@link FlinkProcess#name()}).
      */
     public FlinkProcess startTaskManager() throws IOException, InterruptedException {
+        return startTaskManager(env -> {});
+    }
+
+    /**
+     * Like {@link #startTaskManager()}, with this TaskManager's environment changed by {@code
+     * environment} (which sees the cluster's variables and may add, change or remove any): e.g. a
+     * TaskManager that lacks a secret.
+     */
+    public FlinkProcess startTaskManager(Consumer<Map<String, String>> environment)
+            throws IOException, InterruptedException {
         String name = "taskmanager-" + (++taskManagersStarted);
         List<String> args = new ArrayList<>(taskManagerArgs);
         args.add("-Dtaskmanager.resource-id=" + name);
-        FlinkProcess tm = launch(name, TASK_MANAGER_MAIN, taskManagerJvm, args);
+        FlinkProcess tm = launch(name, TASK_MANAGER_MAIN, taskManagerJvm, args, environment);
         await(
                 name + " registered at the JobManager",
                 () -> {
@@ -257,7 +270,12 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         return tm;
     }
 
-    private FlinkProcess launch(String name, String main, List<String> jvm, List<String> args)
+    private FlinkProcess launch(
+            String name,
+            String main,
+            List<String> jvm,
+            List<String> args,
+            Consumer<Map<String, String>> environment)
             throws IOException {
         Path tmp = Files.createDirectories(workDir.resolve("tmp").resolve(name));
         Path log = logDir.resolve(name + ".log");
@@ -269,7 +287,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         command.add(confDir.toString());
         command.addAll(args);
         command.add("-Dmetrics.reporter.prom.port=" + prometheusPort);
-        Process process = start(command, out);
+        Process process = start(command, out, environment);
         FlinkProcess p = new FlinkProcess(name, process, log, out, tmp, prometheusPort);
         processes.add(p);
         return p;
@@ -302,6 +320,15 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
      * its log file.
      */
     public CliRun cli(Duration timeout, String... args) throws IOException, InterruptedException {
+        return cli(env -> {}, timeout, args);
+    }
+
+    /**
+     * Like {@link #cli(Duration, String...)}, with the CLI's environment changed by {@code
+     * environment}.
+     */
+    public CliRun cli(Consumer<Map<String, String>> environment, Duration timeout, String... args)
+            throws IOException, InterruptedException {
         String name = "client-" + (++cliRuns) + "-" + (args.length > 0 ? args[0] : "help");
         Path tmp = Files.createDirectories(workDir.resolve("tmp").resolve(name));
         Path log = logDir.resolve(name + ".log");
@@ -309,7 +336,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         List<String> command = new ArrayList<>(javaCommand(List.of("-Xmx768m"), log, tmp));
         command.add(CLI_MAIN);
         command.addAll(Arrays.asList(args));
-        Process p = start(command, out);
+        Process p = start(command, out, environment);
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
             p.waitFor(20, TimeUnit.SECONDS);
@@ -340,7 +367,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         return command;
     }
 
-    private Process start(List<String> command, Path out) throws IOException {
+    private Process start(List<String> command, Path out, Consumer<Map<String, String>> environment)
+            throws IOException {
         ProcessBuilder pb =
                 new ProcessBuilder(command)
                         .directory(workDir.toFile())
@@ -348,7 +376,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
         pb.environment().put("FLINK_CONF_DIR", confDir.toString());
         pb.environment().put("FLINK_PLUGINS_DIR", flinkHome.resolve("plugins").toString());
-        pb.environment().putAll(environment);
+        pb.environment().putAll(this.environment);
+        environment.accept(pb.environment());
         return pb.start();
     }
 
@@ -365,7 +394,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         cmd.add(command);
         cmd.add("--configDir");
         cmd.add(confDir.toString());
-        Process p = start(cmd, out);
+        Process p = start(cmd, out, env -> {});
         if (!p.waitFor(STARTUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
             throw new IllegalStateException("BashJavaUtils " + command + " failed:\n" + read(out));
