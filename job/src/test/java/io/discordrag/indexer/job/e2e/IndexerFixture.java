@@ -672,12 +672,17 @@ final class IndexerFixture implements AutoCloseable {
      * that run.
      */
     VerifyRun awaitVerifiedClean() throws InterruptedException {
+        return awaitVerifiedClean(options());
+    }
+
+    /** Like {@link #awaitVerifiedClean()}, for a job run with these options. */
+    VerifyRun awaitVerifiedClean(Map<String, String> options) throws InterruptedException {
         VerifyRun[] last = new VerifyRun[1];
         await(
                 "verify clean",
                 CONVERGENCE_TIMEOUT,
                 () -> {
-                    last[0] = verify(null);
+                    last[0] = verify(options, null);
                     return last[0].exitCode()
                             == io.discordrag.indexer.job.verify.VerifyCommand.CLEAN;
                 },

@@ -110,17 +110,33 @@ public final class ReportedMetrics {
         return names;
     }
 
+    /** The Prometheus reporter's prefix of operator metrics. */
+    private static final String OPERATOR_PREFIX = "flink_taskmanager_job_task_operator_";
+
+    /**
+     * Every metric a Grafana dashboard queries, as the Prometheus reporter names it ({@code
+     * flink_…}), from plain selectors and {@code __name__=~"a|b"} alike.
+     */
+    public static Set<String> queriedMetrics(String dashboard) {
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("flink_[A-Za-z_]+").matcher(dashboard);
+        Set<String> used = new TreeSet<>();
+        while (m.find()) {
+            used.add(m.group());
+        }
+        return used;
+    }
+
     /**
      * The operator metrics a Grafana dashboard queries: the names after the Prometheus reporter's
      * {@code flink_taskmanager_job_task_operator_} prefix.
      */
     public static Set<String> queriedOperatorMetrics(String dashboard) {
-        java.util.regex.Matcher m =
-                java.util.regex.Pattern.compile("flink_taskmanager_job_task_operator_([A-Za-z_]+)")
-                        .matcher(dashboard);
         Set<String> used = new TreeSet<>();
-        while (m.find()) {
-            used.add(m.group(1));
+        for (String metric : queriedMetrics(dashboard)) {
+            if (metric.startsWith(OPERATOR_PREFIX)) {
+                used.add(metric.substring(OPERATOR_PREFIX.length()));
+            }
         }
         return used;
     }
