@@ -239,24 +239,49 @@ public final class MicroBatcher implements AutoCloseable {
         }
     }
 
-    /** Stops the workers; requests still queued are cancelled. Does not close the model. */
+    /** How long {@link #close()} waits for a batch being embedded to finish. */
+    public static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * Stops the workers; requests still queued are cancelled. Does not close the model: the caller
+     * may close it only when this returned, and {@link #stopped()} is true.
+     */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
+        stop(STOP_TIMEOUT);
+    }
+
+    /**
+     * Stops the workers as {@link #close()} does, waiting at most {@code timeout} for a batch that
+     * is being embedded (native inference cannot be interrupted), and returns whether every worker
+     * has stopped: a model must not be closed under a running inference (the JVM aborts).
+     */
+    public boolean stop(Duration timeout) {
+        if (closed.compareAndSet(false, true)) {
+            for (Thread t : workers) {
+                t.interrupt();
+            }
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
         for (Thread t : workers) {
-            t.interrupt();
-        }
-        for (Thread t : workers) {
+            long left = deadline - System.nanoTime();
             try {
-                t.join(10_000);
+                if (left > 0) {
+                    t.join(Math.max(1, left / 1_000_000));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                break;
             }
         }
         List<Request> left = new ArrayList<>();
         queue.drainTo(left);
         left.forEach(r -> r.result().cancel(false));
+        return stopped();
+    }
+
+    /** Whether every worker has ended. */
+    public boolean stopped() {
+        return workers.stream().noneMatch(Thread::isAlive);
     }
 }

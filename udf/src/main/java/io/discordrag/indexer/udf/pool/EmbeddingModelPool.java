@@ -112,8 +112,14 @@ public final class EmbeddingModelPool {
     }
 
     private static void close(Entry entry) {
-        entry.batcher.close();
-        entry.model.close();
+        if (entry.batcher.stop(MicroBatcher.STOP_TIMEOUT)) {
+            entry.model.close();
+        } else { // closing it under a running inference would abort the JVM
+            LOG.warn(
+                    "Embedding model {} left open: an inference still runs {} s after its release",
+                    entry.model.spec().id(),
+                    MicroBatcher.STOP_TIMEOUT.toSeconds());
+        }
     }
 
     /** Models currently loaded in this classloader. */

@@ -163,6 +163,47 @@ class MicroBatcherTest {
         }
     }
 
+    /**
+     * Native inference cannot be interrupted: a stop that times out while a batch still runs says
+     * so, so that the pool does not close the model under it (which aborted a test JVM once).
+     */
+    @Test
+    void aStopThatTimesOutDuringABatchReportsTheWorkerStillRunning() throws Exception {
+        java.util.concurrent.CountDownLatch inBatch = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        MicroBatcher.Tokenization slow =
+                new MicroBatcher.Tokenization() {
+                    @Override
+                    public List<Tokenized> all(List<String> texts) {
+                        inBatch.countDown();
+                        while (true) { // like native code: deaf to interrupts
+                            try {
+                                release.await();
+                                break;
+                            } catch (InterruptedException ignored) {
+                                // keep waiting
+                            }
+                        }
+                        return model.tokenizer().tokenizeAll(texts);
+                    }
+
+                    @Override
+                    public Tokenized one(String text) {
+                        return model.tokenizer().tokenize(text);
+                    }
+                };
+        MicroBatcher batcher =
+                new MicroBatcher(model, slow, 8, NO_TOKEN_CAP, Duration.ofMillis(1), 1);
+        CompletableFuture<Embedding> running = batcher.submit("a text in a long batch");
+        inBatch.await(60, TimeUnit.SECONDS);
+
+        assertThat(batcher.stop(Duration.ofMillis(200))).as("a batch still runs").isFalse();
+        assertThat(batcher.stopped()).isFalse();
+        release.countDown();
+        assertThat(batcher.stop(Duration.ofSeconds(60))).as("stopped after its batch").isTrue();
+        assertThat(running.get(60, TimeUnit.SECONDS).vector()).hasSize(384);
+    }
+
     @Test
     void aClosedBatcherRejectsNewRequests() {
         MicroBatcher batcher = new MicroBatcher(model, 8, NO_TOKEN_CAP, Duration.ofMillis(1), 1);
