@@ -144,7 +144,9 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                 "metrics.reporter.prom.factory.class",
                 "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
         c.put("state.checkpoints.dir", workDir.resolve("checkpoints").toUri().toString());
-        c.put("state.savepoints.dir", workDir.resolve("savepoints").toUri().toString());
+        c.put(
+                "execution.checkpointing.savepoint-dir",
+                workDir.resolve("savepoints").toUri().toString());
         c.putAll(b.config);
         this.config = Map.copyOf(c);
     }

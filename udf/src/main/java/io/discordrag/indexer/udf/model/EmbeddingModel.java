@@ -90,7 +90,7 @@ public final class EmbeddingModel implements AutoCloseable {
     public static EmbeddingModel load(ModelSpec spec, int intraOpThreads) {
         TextTokenizer tokenizer = TextTokenizer.load(spec);
         try {
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtEnvironment env = OrtEnvironments.get();
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (intraOpThreads > 0) {

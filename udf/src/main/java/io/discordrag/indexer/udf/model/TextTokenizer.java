@@ -93,6 +93,9 @@ public final class TextTokenizer implements AutoCloseable {
         thread.setContextClassLoader(TextTokenizer.class.getClassLoader());
         try {
             synchronized (TextTokenizer.class) {
+                synchronized (System.class) {
+                    initialiseCudaUtilsWithoutCuda();
+                }
                 // Only a copy of DJL of our own (the job jar carries it) loads the library again
                 // in this classloader; a DJL in Flink's lib/ loads it once per JVM, in its cache.
                 if (!nativeLoaded && djlIsOurs()) {
@@ -112,7 +115,6 @@ public final class TextTokenizer implements AutoCloseable {
             byte[] json, Map<String, String> options) throws IOException {
         // The property is JVM-wide, so every classloader sets and restores it under the same lock.
         synchronized (System.class) {
-            initialiseCudaUtilsWithoutCuda();
             String before = System.getProperty(DJL_CACHE_DIR);
             Path dir = Files.createTempDirectory("discord-rag-indexer-djl-");
             dir.toFile().deleteOnExit();

@@ -13,10 +13,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Creates Qdrant clients from {@link QdrantConnectionOptions}; the API key is applied, never
- * logged. Each client owns its gRPC threads (one event loop, a callback executor; daemon threads)
- * and stops them when it is closed: with gRPC's shared defaults the event loop outlived a stopped
- * job, was shut down a second later by a timer, and by then Flink had closed the job's classloader
- * ({@code NoClassDefFoundError: io/grpc/netty/shaded/...}), which also kept that classloader alive.
+ * logged. Each client owns its gRPC threads (one event loop, an executor for callbacks and name
+ * resolution; daemon threads) and stops them when it is closed: with gRPC's shared defaults the
+ * event loop outlived a stopped job, was shut down a second later by a timer, and by then Flink had
+ * closed the job's classloader ({@code NoClassDefFoundError: io/grpc/netty/shaded/...}), which also
+ * kept that classloader alive.
  */
 public final class QdrantClients {
 
@@ -33,7 +34,8 @@ public final class QdrantClients {
                 NettyChannelBuilder.forAddress(options.host(), options.port())
                         .eventLoopGroup(loop)
                         .channelType(NioSocketChannel.class)
-                        .executor(executor);
+                        .executor(executor)
+                        .offloadExecutor(executor);
         if (options.tls()) {
             channel.useTransportSecurity();
         } else {
