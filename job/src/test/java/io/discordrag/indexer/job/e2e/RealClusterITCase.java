@@ -172,6 +172,10 @@ class RealClusterITCase {
 
         SoftAssertions softly = new SoftAssertions();
         Leaks leaks = measureLeaks(taskManager);
+        // for a leak's diagnosis: which threads (of which jobs) are still alive
+        Files.writeString(
+                cluster.workDir().resolve("log").resolve(taskManager + "-threads.txt"),
+                taskManager.jcmd("Thread.print"));
         System.out.printf(
                 "RealClusterITCase measured on %s after 3 resubmissions: %s; djl temp dirs %d before, %s after each%n",
                 taskManager, leaks, djlDirsBefore, djlDirsAfter);
@@ -334,7 +338,28 @@ class RealClusterITCase {
             long safetyNetWrappers,
             Map<String, Set<String>> mappedCopies) {}
 
+    /**
+     * {@link #measureOnce} until at most one user-code classloader is alive or {@link
+     * #LEAK_SETTLE_TIME} passed: a stopped job's classloader stays reachable while threads it
+     * started finish idling out (pgjdbc's cleaner thread ends 30 s after its last connection).
+     */
     private static Leaks measureLeaks(FlinkProcess taskManager) throws Exception {
+        long start = System.nanoTime();
+        Leaks leaks = measureOnce(taskManager);
+        while (leaks.userCodeClassLoaders() > 1
+                && System.nanoTime() - start < LEAK_SETTLE_TIME.toNanos()) {
+            Thread.sleep(5_000);
+            leaks = measureOnce(taskManager);
+        }
+        System.out.printf(
+                "RealClusterITCase: %d user-code classloaders alive %d s after the last stop%n",
+                leaks.userCodeClassLoaders(), (System.nanoTime() - start) / 1_000_000_000);
+        return leaks;
+    }
+
+    private static final java.time.Duration LEAK_SETTLE_TIME = java.time.Duration.ofSeconds(75);
+
+    private static Leaks measureOnce(FlinkProcess taskManager) throws Exception {
         taskManager.jcmd("GC.run");
         taskManager.jcmd("GC.run");
         // GC.class_histogram counts live objects only (it runs a full GC first)

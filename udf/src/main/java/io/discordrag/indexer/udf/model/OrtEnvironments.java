@@ -8,6 +8,7 @@ import java.lang.invoke.MethodType;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.FutureTask;
 
 /**
  * ONNX Runtime's JVM-wide environment, created so that it does not pin the job's classloader.
@@ -43,7 +44,11 @@ public final class OrtEnvironments {
                                             OrtEnvironment.class,
                                             "getEnvironment",
                                             MethodType.methodType(OrtEnvironment.class)));
-            return ForkJoinPool.commonPool().submit(create).get();
+            // A FutureTask (a JDK class) run by the pool: ForkJoinTask.get() would run the task
+            // in this thread itself when no worker has taken it yet, with the job on the stack.
+            FutureTask<OrtEnvironment> task = new FutureTask<>(create);
+            ForkJoinPool.commonPool().execute(task);
+            return task.get();
         } catch (ExecutionException e) {
             throw new IllegalStateException(
                     "Cannot create the ONNX Runtime environment: " + e.getCause(), e.getCause());
