@@ -60,10 +60,12 @@ public final class ModelRegistry {
             throw new IllegalArgumentException(
                     "model '"
                             + id
-                            + "' is not in this jar (its weights are not on the classpath): build the"
-                            + " job jar with it, ./mvnw package -Pmodel-"
-                            + id
-                            + " (README \"Choosing the models\")");
+                            + "' is not in this jar (its weights are not on the classpath): "
+                            + (id.equals(DEFAULT_MODEL)
+                                    ? "every build carries it; is its weight artifact a dependency?"
+                                    : "build the job jar with it, ./mvnw package -Pmodel-"
+                                            + id
+                                            + " (README \"Choosing the models\")"));
         }
         return spec;
     }
