@@ -12,6 +12,7 @@ import io.discordrag.indexer.job.source.PostgresPrerequisites;
 import io.discordrag.indexer.job.verify.VerifyCommand;
 import io.discordrag.indexer.udf.cli.CommandLine;
 import io.discordrag.indexer.udf.cli.EmbedCli;
+import io.discordrag.indexer.udf.model.NativeLibraries;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
 
 import io.qdrant.client.QdrantClient;
@@ -246,6 +247,13 @@ public final class IndexerJob {
     /** Checks the prerequisites and adds the configured pipeline to {@code env}. */
     public static void prepare(StreamExecutionEnvironment env, IndexerConfig config)
             throws Exception {
+        try {
+            // this process loads the model (for its dimension), and the TaskManagers need the same
+            // jars: say so before connecting anywhere
+            NativeLibraries.require();
+        } catch (NativeLibraries.MissingException e) {
+            throw new NotReadyException(e.getMessage(), e);
+        }
         PostgresOptions postgres = config.postgres();
         boolean bounded = config.mode().bounded();
         try (Connection c = connect(postgres)) {

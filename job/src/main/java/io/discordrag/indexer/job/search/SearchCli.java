@@ -5,6 +5,7 @@ import io.discordrag.indexer.job.config.IndexerOptions;
 import io.discordrag.indexer.job.sink.qdrant.QdrantClients;
 import io.discordrag.indexer.udf.cli.CommandLine;
 import io.discordrag.indexer.udf.model.EmbeddingModel;
+import io.discordrag.indexer.udf.model.NativeLibraries;
 
 import io.qdrant.client.QdrantClient;
 import org.apache.flink.configuration.Configuration;
@@ -66,6 +67,12 @@ public final class SearchCli {
         String collection =
                 config.getOptional(IndexerOptions.QDRANT_ALIAS)
                         .orElse(config.get(IndexerOptions.QDRANT_COLLECTION));
+        try {
+            NativeLibraries.require(); // before EmbeddingModel links against ONNX Runtime
+        } catch (NativeLibraries.MissingException e) {
+            err.println("search: " + e.getMessage());
+            return 1;
+        }
         try (EmbeddingModel embedder = EmbeddingModel.load(config.embedding().model(), 0);
                 QdrantClient client = QdrantClients.create(config.qdrantConnection())) {
             List<SearchHit> hits =

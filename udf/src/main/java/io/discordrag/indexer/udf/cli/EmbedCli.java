@@ -3,6 +3,7 @@ package io.discordrag.indexer.udf.cli;
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.model.EmbeddingModel;
 import io.discordrag.indexer.udf.model.ModelSpec;
+import io.discordrag.indexer.udf.model.NativeLibraries;
 
 import org.apache.flink.configuration.Configuration;
 
@@ -96,6 +97,12 @@ public final class EmbedCli {
         } catch (IllegalArgumentException e) {
             stderr.println("embed: " + e.getMessage() + " (embed --help lists the options)");
             return 2;
+        }
+        try {
+            NativeLibraries.require(); // before EmbeddingModel links against ONNX Runtime
+        } catch (NativeLibraries.MissingException e) {
+            stderr.println("embed: " + e.getMessage());
+            return 1;
         }
         try (EmbeddingModel model = EmbeddingModel.load(spec, 0);
                 BufferedReader in =

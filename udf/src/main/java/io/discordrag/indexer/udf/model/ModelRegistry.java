@@ -7,7 +7,9 @@ import java.util.Map;
 /**
  * The built-in models, loaded from the weight artifacts' classpath resources. Max lengths follow
  * sentence-transformers (256 for all-MiniLM-L6-v2, 512 for bge-small-en-v1.5), not the 128 that the
- * bundled {@code tokenizer.json} says.
+ * bundled {@code tokenizer.json} says. Every id is known everywhere, but only the models whose
+ * weights are on the classpath can be used: the shaded job jar carries the default model's and
+ * those it was built with ({@code -Pmodel-<id>}), so {@link #builtIn} refuses another one up front.
  */
 public final class ModelRegistry {
 
@@ -39,7 +41,11 @@ public final class ModelRegistry {
 
     private ModelRegistry() {}
 
-    /** The built-in model with this id; IllegalArgumentException naming the known ids otherwise. */
+    /**
+     * The built-in model with this id; IllegalArgumentException naming the known ids for an unknown
+     * one, and naming the build switch for one whose weights are not on the classpath (not in this
+     * job jar).
+     */
     public static ModelSpec builtIn(String id) {
         ModelSpec spec = BUILT_IN.get(id);
         if (spec == null) {
@@ -49,6 +55,17 @@ public final class ModelRegistry {
                             + "'; built-in models are "
                             + ids()
                             + " (or configure a custom model from files)");
+        }
+        if (!spec.onClasspath()) {
+            throw new IllegalArgumentException(
+                    "model '"
+                            + id
+                            + "' is not in this jar (its weights are not on the classpath): "
+                            + (id.equals(DEFAULT_MODEL)
+                                    ? "every build carries it; is its weight artifact a dependency?"
+                                    : "build the job jar with it, ./mvnw package -Pmodel-"
+                                            + id
+                                            + " (README \"Choosing the models\")"));
         }
         return spec;
     }

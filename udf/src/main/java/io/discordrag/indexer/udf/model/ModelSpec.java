@@ -82,6 +82,13 @@ public final class ModelSpec implements Serializable {
         return new ModelSpec(id, onnxLocation, tokenizerLocation, classpath, pooling, newMaxTokens);
     }
 
+    /** Whether both files can be opened as classpath resources; true for a model from files. */
+    boolean onClasspath() {
+        return !classpath
+                || (ModelSpec.class.getResource("/" + onnxLocation) != null
+                        && ModelSpec.class.getResource("/" + tokenizerLocation) != null);
+    }
+
     byte[] readOnnx() {
         return read(onnxLocation);
     }

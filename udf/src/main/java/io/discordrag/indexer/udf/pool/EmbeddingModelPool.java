@@ -3,6 +3,7 @@ package io.discordrag.indexer.udf.pool;
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.batch.MicroBatcher;
 import io.discordrag.indexer.udf.model.EmbeddingModel;
+import io.discordrag.indexer.udf.model.NativeLibraries;
 import io.discordrag.indexer.udf.model.TextTokenizer;
 
 import org.slf4j.Logger;
@@ -66,6 +67,7 @@ public final class EmbeddingModelPool {
     public static synchronized Lease acquire(EmbeddingOptions options, Object owner) {
         Entry entry = ENTRIES.get(options);
         if (entry == null) {
+            NativeLibraries.require(); // before EmbeddingModel links against ONNX Runtime
             long start = System.nanoTime();
             EmbeddingModel model = EmbeddingModel.load(options.model(), options.intraOpThreads());
             MicroBatcher batcher =
