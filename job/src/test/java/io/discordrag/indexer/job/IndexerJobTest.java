@@ -117,6 +117,21 @@ class IndexerJobTest {
                 .doesNotContain("\tat ");
     }
 
+    @Test
+    void aClientWithoutThePasswordVariableExitsOneNamingIt() throws Exception {
+        Map<String, String> options = new HashMap<>();
+        options.put("postgres.host", POSTGRES.host());
+        options.put("postgres.port", String.valueOf(POSTGRES.port()));
+        options.put("postgres.password-env", "DISCORD_RAG_TEST_VARIABLE_NOBODY_SETS");
+        assertThat(IndexerJob.run(IndexerConfig.fromMap(options), err)).isEqualTo(1);
+        assertThat(err())
+                .startsWith(
+                        "discord-rag-indexer: The PostgreSQL password is read from the environment"
+                                + " variable DISCORD_RAG_TEST_VARIABLE_NOBODY_SETS")
+                .doesNotContain("\tat ");
+        assertThat(err().lines()).hasSize(1);
+    }
+
     /** A port nothing listens on: one the system just handed out and that was closed again. */
     private static int closedPort() throws java.io.IOException {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
