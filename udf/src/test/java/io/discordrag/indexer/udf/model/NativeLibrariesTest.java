@@ -18,40 +18,36 @@ class NativeLibrariesTest {
         assertThatCode(NativeLibraries::require).doesNotThrowAnyException();
     }
 
-    @Test
-    void namesEveryMissingJarAndWhereItGoesInOneLine() throws Exception {
+    /** What {@link NativeLibraries#require} throws where none of the jars can be loaded. */
+    private static NativeLibraries.MissingException requireWithoutTheJars() throws Exception {
         try (URLClassLoader withoutThem =
                 new URLClassLoader(new URL[0], ClassLoader.getPlatformClassLoader())) {
-            NativeLibraries.MissingException e =
-                    catchThrowableOfType(
-                            NativeLibraries.MissingException.class,
-                            () -> NativeLibraries.require(withoutThem));
-
-            assertThat(e.getMessage())
-                    .contains("[onnxruntime, tokenizers, api, jna]")
-                    .contains("job/target/flink-lib/*.jar")
-                    .contains("lib/")
-                    .doesNotContain("\n");
+            return catchThrowableOfType(
+                    NativeLibraries.MissingException.class,
+                    () -> NativeLibraries.require(withoutThem));
         }
     }
 
     @Test
-    void isAFailureFlinkDoesNotRestartAJobFor() throws Exception {
-        try (URLClassLoader withoutThem =
-                new URLClassLoader(new URL[0], ClassLoader.getPlatformClassLoader())) {
-            NativeLibraries.MissingException e =
-                    catchThrowableOfType(
-                            NativeLibraries.MissingException.class,
-                            () -> NativeLibraries.require(withoutThem));
+    void namesEveryMissingJarAndWhereItGoesInOneLine() throws Exception {
+        NativeLibraries.MissingException e = requireWithoutTheJars();
+        assertThat(e.getMessage())
+                .contains("[onnxruntime, tokenizers, api, jna]")
+                .contains("job/target/flink-lib/*.jar")
+                .contains("lib/")
+                .doesNotContain("\n");
+    }
 
-            assertThat(ThrowableClassifier.getThrowableType(e))
-                    .isEqualTo(ThrowableType.NonRecoverableError);
-            // as the task's failure reaches the scheduler: wrapped
-            assertThat(
-                            ThrowableClassifier.findThrowableOfThrowableType(
-                                    new RuntimeException("open failed", e),
-                                    ThrowableType.NonRecoverableError))
-                    .containsSame(e);
-        }
+    @Test
+    void isAFailureFlinkDoesNotRestartAJobFor() throws Exception {
+        NativeLibraries.MissingException e = requireWithoutTheJars();
+        assertThat(ThrowableClassifier.getThrowableType(e))
+                .isEqualTo(ThrowableType.NonRecoverableError);
+        // as the task's failure reaches the scheduler: wrapped
+        assertThat(
+                        ThrowableClassifier.findThrowableOfThrowableType(
+                                new RuntimeException("open failed", e),
+                                ThrowableType.NonRecoverableError))
+                .containsSame(e);
     }
 }
