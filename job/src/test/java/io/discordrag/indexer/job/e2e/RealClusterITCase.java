@@ -5,6 +5,7 @@ import io.discordrag.indexer.testing.flink.StandaloneFlinkCluster;
 import io.discordrag.indexer.testing.flink.StandaloneFlinkCluster.CliRun;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
 import io.discordrag.indexer.testing.qdrant.QdrantExtension;
+import io.discordrag.indexer.udf.model.ModelRegistry;
 
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
@@ -103,7 +104,8 @@ class RealClusterITCase {
         Map<String, String> options = fx.options();
         options.put("parallelism", "1");
         options.put("checkpoint.interval", "2 s");
-        options.put("embedding.model", "all-MiniLM-L6-v2-q");
+        // the default model: the one the default job jar carries (README "Choosing the models")
+        options.put("embedding.model", ModelRegistry.DEFAULT_MODEL);
         deleteRecursively(WORK);
         Path jobProperties = Files.createDirectories(WORK).resolve("job.properties");
         StringBuilder properties = new StringBuilder();
