@@ -1,7 +1,7 @@
 package io.discordrag.indexer.job;
 
+import io.discordrag.indexer.job.session.ChangeInterpreter;
 import io.discordrag.indexer.job.sink.jdbc.WriteBackCounter;
-import io.discordrag.indexer.job.source.ChangeInterpreter;
 
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,6 @@ import io.discordrag.indexer.job.sink.jdbc.WriteBackSink;
 import io.discordrag.indexer.job.sink.qdrant.QdrantCollectionOptions;
 import io.discordrag.indexer.job.sink.qdrant.QdrantConnectionOptions;
 import io.discordrag.indexer.job.sink.qdrant.QdrantSinkOptions;
-import io.discordrag.indexer.job.source.PostgresOptions;
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.cli.CommandLine;
 

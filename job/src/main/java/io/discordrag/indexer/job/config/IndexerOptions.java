@@ -1,12 +1,11 @@
 package io.discordrag.indexer.job.config;
 
+import io.discordrag.indexer.job.session.ChangeInterpreter;
 import io.discordrag.indexer.job.session.SessionizerOptions;
 import io.discordrag.indexer.job.sink.jdbc.WriteBackSink;
 import io.discordrag.indexer.job.sink.qdrant.QdrantCollectionOptions;
 import io.discordrag.indexer.job.sink.qdrant.QdrantConnectionOptions;
 import io.discordrag.indexer.job.sink.qdrant.QdrantSinkOptions;
-import io.discordrag.indexer.job.source.ChangeInterpreter;
-import io.discordrag.indexer.job.source.PostgresOptions;
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.cli.CommandLine;
 import io.discordrag.indexer.udf.flink.EmbeddingAsync;

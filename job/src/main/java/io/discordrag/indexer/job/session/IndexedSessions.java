@@ -1,6 +1,6 @@
 package io.discordrag.indexer.job.session;
 
-import io.discordrag.indexer.job.source.PostgresOptions;
+import io.discordrag.indexer.job.config.PostgresOptions;
 
 import java.sql.Array;
 import java.sql.Connection;

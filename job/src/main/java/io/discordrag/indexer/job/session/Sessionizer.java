@@ -1,8 +1,7 @@
 package io.discordrag.indexer.job.session;
 
-import io.discordrag.indexer.job.source.JdbcDriverRelease;
+import io.discordrag.indexer.job.config.PostgresOptions;
 import io.discordrag.indexer.job.source.MessageChange;
-import io.discordrag.indexer.job.source.PostgresOptions;
 import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
 

@@ -1,5 +1,7 @@
 package io.discordrag.indexer.job.source;
 
+import io.discordrag.indexer.job.config.PostgresOptions;
+
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;

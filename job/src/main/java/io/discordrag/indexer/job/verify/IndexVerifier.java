@@ -1,6 +1,9 @@
 package io.discordrag.indexer.job.verify;
 
+import io.discordrag.indexer.job.config.PostgresOptions;
+import io.discordrag.indexer.job.session.NameDirectory;
 import io.discordrag.indexer.job.session.PointIds;
+import io.discordrag.indexer.job.session.RowInterpreter;
 import io.discordrag.indexer.job.session.SessionChunker;
 import io.discordrag.indexer.job.session.SessionGrouping;
 import io.discordrag.indexer.job.session.SessionMessage;
@@ -9,9 +12,6 @@ import io.discordrag.indexer.job.session.SessionizerOptions;
 import io.discordrag.indexer.job.sink.qdrant.PayloadSchema;
 import io.discordrag.indexer.job.sink.qdrant.SessionPayload;
 import io.discordrag.indexer.job.source.MessageRow;
-import io.discordrag.indexer.job.source.NameDirectory;
-import io.discordrag.indexer.job.source.PostgresOptions;
-import io.discordrag.indexer.job.source.RowInterpreter;
 
 import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;

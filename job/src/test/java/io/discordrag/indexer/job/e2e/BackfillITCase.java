@@ -2,8 +2,8 @@ package io.discordrag.indexer.job.e2e;
 
 import io.discordrag.indexer.job.StreamingPipeline;
 import io.discordrag.indexer.job.e2e.IndexerFixture.Point;
+import io.discordrag.indexer.job.session.ChangeInterpreter;
 import io.discordrag.indexer.job.sink.jdbc.WriteBackCounter;
-import io.discordrag.indexer.job.source.ChangeInterpreter;
 import io.discordrag.indexer.testing.data.SyntheticChat;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
 import io.discordrag.indexer.testing.qdrant.QdrantExtension;

@@ -2,11 +2,11 @@ package io.discordrag.indexer.job.e2e;
 
 import io.discordrag.indexer.job.e2e.IndexerFixture.Msg;
 import io.discordrag.indexer.job.e2e.IndexerFixture.Point;
+import io.discordrag.indexer.job.session.ChangeInterpreter;
 import io.discordrag.indexer.job.session.PointIds;
 import io.discordrag.indexer.job.session.SessionMessage;
 import io.discordrag.indexer.job.session.SessionTextRenderer;
 import io.discordrag.indexer.job.session.Sessionizer;
-import io.discordrag.indexer.job.source.ChangeInterpreter;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
 import io.discordrag.indexer.testing.qdrant.QdrantExtension;
 import io.discordrag.indexer.udf.model.ModelRegistry;

@@ -215,7 +215,7 @@ class DeploymentFilesTest {
         for (String name :
                 List.of(
                         "io.discordrag.indexer.job.session.Sessionizer",
-                        "io.discordrag.indexer.job.source.ChangeInterpreter",
+                        "io.discordrag.indexer.job.session.ChangeInterpreter",
                         "io.discordrag.indexer.job.sink.qdrant.QdrantSinkWriter",
                         "io.discordrag.indexer.job.sink.jdbc.WriteBackCounter",
                         "io.discordrag.indexer.job.commit.ReleaseAfterCheckpoint",

@@ -1,7 +1,7 @@
 package io.discordrag.indexer.job.sink.jdbc;
 
+import io.discordrag.indexer.job.config.PostgresOptions;
 import io.discordrag.indexer.job.session.ChunkUpdate;
-import io.discordrag.indexer.job.source.PostgresOptions;
 
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;

@@ -1,6 +1,9 @@
-package io.discordrag.indexer.job.source;
+package io.discordrag.indexer.job.session;
 
+import io.discordrag.indexer.job.config.PostgresOptions;
 import io.discordrag.indexer.job.e2e.LogCapture;
+import io.discordrag.indexer.job.source.MessageChange;
+import io.discordrag.indexer.job.source.MessageRow;
 
 import org.apache.flink.streaming.api.operators.StreamFlatMap;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;

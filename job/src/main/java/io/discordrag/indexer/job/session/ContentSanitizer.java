@@ -1,4 +1,4 @@
-package io.discordrag.indexer.job.source;
+package io.discordrag.indexer.job.session;
 
 /**
  * Makes message text safe to tokenize and store: unpaired UTF-16 surrogates (which no tokenizer or

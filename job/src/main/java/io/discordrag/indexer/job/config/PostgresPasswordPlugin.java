@@ -1,4 +1,4 @@
-package io.discordrag.indexer.job.source;
+package io.discordrag.indexer.job.config;
 
 import org.postgresql.plugin.AuthenticationPlugin;
 import org.postgresql.plugin.AuthenticationRequestType;

@@ -1,6 +1,8 @@
-package io.discordrag.indexer.job.source;
+package io.discordrag.indexer.job.session;
 
-import io.discordrag.indexer.job.session.ChannelEvent;
+import io.discordrag.indexer.job.config.PostgresOptions;
+import io.discordrag.indexer.job.source.MessageChange;
+import io.discordrag.indexer.job.source.MessageRow;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;

@@ -1,4 +1,4 @@
-package io.discordrag.indexer.job.source;
+package io.discordrag.indexer.job.config;
 
 import java.io.Serializable;
 import java.sql.Connection;

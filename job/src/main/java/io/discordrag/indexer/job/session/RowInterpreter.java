@@ -1,6 +1,6 @@
-package io.discordrag.indexer.job.source;
+package io.discordrag.indexer.job.session;
 
-import io.discordrag.indexer.job.session.SessionMessage;
+import io.discordrag.indexer.job.source.MessageRow;
 
 import java.sql.SQLException;
 import java.time.Duration;

@@ -1,4 +1,6 @@
-package io.discordrag.indexer.job.source;
+package io.discordrag.indexer.job.session;
+
+import io.discordrag.indexer.job.source.MessageRow;
 
 import org.junit.jupiter.api.Test;
 

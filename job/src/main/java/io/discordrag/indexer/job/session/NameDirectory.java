@@ -1,6 +1,6 @@
-package io.discordrag.indexer.job.source;
+package io.discordrag.indexer.job.session;
 
-import io.discordrag.indexer.job.session.SessionMessage;
+import io.discordrag.indexer.job.config.PostgresOptions;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

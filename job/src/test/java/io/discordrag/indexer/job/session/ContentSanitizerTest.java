@@ -1,4 +1,4 @@
-package io.discordrag.indexer.job.source;
+package io.discordrag.indexer.job.session;
 
 import org.junit.jupiter.api.Test;
 

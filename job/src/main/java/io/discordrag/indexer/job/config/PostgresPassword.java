@@ -1,4 +1,4 @@
-package io.discordrag.indexer.job.source;
+package io.discordrag.indexer.job.config;
 
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 
