@@ -1,8 +1,8 @@
 package io.discordrag.indexer.benchmarks;
 
+import io.discordrag.indexer.job.IndexerConfig;
 import io.discordrag.indexer.job.IndexerJob;
-import io.discordrag.indexer.job.config.IndexerConfig;
-import io.discordrag.indexer.job.config.IndexerOptions;
+import io.discordrag.indexer.job.IndexerOptions;
 import io.discordrag.indexer.job.session.SessionMessage;
 import io.discordrag.indexer.testing.data.SyntheticChat;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;

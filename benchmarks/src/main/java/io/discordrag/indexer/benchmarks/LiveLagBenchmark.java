@@ -1,7 +1,7 @@
 package io.discordrag.indexer.benchmarks;
 
+import io.discordrag.indexer.job.IndexerConfig;
 import io.discordrag.indexer.job.IndexerJob;
-import io.discordrag.indexer.job.config.IndexerConfig;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
 import io.discordrag.indexer.testing.qdrant.QdrantStandIn;
 
@@ -109,8 +109,7 @@ public final class LiveLagBenchmark {
                     "job %s running; Flink REST at %s; checkpoint interval %s%n",
                     job.getJobID(),
                     rest,
-                    config.get(
-                            io.discordrag.indexer.job.config.IndexerOptions.CHECKPOINT_INTERVAL));
+                    config.get(io.discordrag.indexer.job.IndexerOptions.CHECKPOINT_INTERVAL));
 
             long[] counts = play(admin, rate, seconds);
             System.out.printf(

@@ -1,7 +1,7 @@
 package io.discordrag.indexer.benchmarks;
 
+import io.discordrag.indexer.job.IndexerConfig;
 import io.discordrag.indexer.job.IndexerJob;
-import io.discordrag.indexer.job.config.IndexerConfig;
 import io.discordrag.indexer.job.session.SessionGrouping;
 import io.discordrag.indexer.job.session.SessionMessage;
 import io.discordrag.indexer.job.session.SessionTextRenderer;
@@ -100,7 +100,7 @@ public final class StreamingJobBenchmark {
                 points =
                         client.countAsync(
                                         config.get(
-                                                io.discordrag.indexer.job.config.IndexerOptions
+                                                io.discordrag.indexer.job.IndexerOptions
                                                         .QDRANT_COLLECTION))
                                 .get();
                 if (covered == expected[1] && points == rows) {

@@ -1,7 +1,7 @@
 package io.discordrag.indexer.demo;
 
+import io.discordrag.indexer.job.IndexerConfig;
 import io.discordrag.indexer.job.IndexerJob;
-import io.discordrag.indexer.job.config.IndexerConfig;
 import io.discordrag.indexer.job.search.SearchHit;
 import io.discordrag.indexer.job.search.SearchRequest;
 import io.discordrag.indexer.job.search.SessionSearch;

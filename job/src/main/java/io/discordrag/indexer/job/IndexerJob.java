@@ -1,8 +1,6 @@
 package io.discordrag.indexer.job;
 
-import io.discordrag.indexer.job.config.IndexerConfig;
-import io.discordrag.indexer.job.config.IndexerOptions;
-import io.discordrag.indexer.job.config.JobMode;
+import io.discordrag.indexer.job.config.NotReadyException;
 import io.discordrag.indexer.job.config.PostgresOptions;
 import io.discordrag.indexer.job.search.SearchCli;
 import io.discordrag.indexer.job.sink.qdrant.AliasSwitch;

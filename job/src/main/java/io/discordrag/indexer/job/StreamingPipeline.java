@@ -1,9 +1,6 @@
 package io.discordrag.indexer.job;
 
 import io.discordrag.indexer.job.commit.ReleaseAfterCheckpoint;
-import io.discordrag.indexer.job.config.IndexerConfig;
-import io.discordrag.indexer.job.config.IndexerOptions;
-import io.discordrag.indexer.job.config.JobMode;
 import io.discordrag.indexer.job.config.PostgresOptions;
 import io.discordrag.indexer.job.embed.ChunkEmbedding;
 import io.discordrag.indexer.job.session.ChangeInterpreter;

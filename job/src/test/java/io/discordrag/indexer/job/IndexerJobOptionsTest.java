@@ -33,14 +33,14 @@ class IndexerJobOptionsTest {
     }
 
     @ParameterizedTest(name = "--{0} {1}")
-    @MethodSource("io.discordrag.indexer.job.config.BadOptionValues#everyOption")
+    @MethodSource("io.discordrag.indexer.job.BadOptionValues#everyOption")
     void aBadValueExitsTwoWithOneLineNamingTheKey(String key, String bad) throws Exception {
         assertThat(run("--" + key, bad)).isEqualTo(2);
         assertOneLineNaming(key);
     }
 
     @ParameterizedTest(name = "--{0} {1}")
-    @MethodSource("io.discordrag.indexer.job.config.BadOptionValues#everyTypedOption")
+    @MethodSource("io.discordrag.indexer.job.BadOptionValues#everyTypedOption")
     void aValueOfTheWrongTypeExitsTwoWithOneLineNamingTheKey(String key, String bad)
             throws Exception {
         assertThat(run("--" + key + "=" + bad)).isEqualTo(2);

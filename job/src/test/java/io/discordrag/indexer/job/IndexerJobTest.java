@@ -1,6 +1,5 @@
 package io.discordrag.indexer.job;
 
-import io.discordrag.indexer.job.config.IndexerConfig;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
 
 import org.junit.jupiter.api.Test;

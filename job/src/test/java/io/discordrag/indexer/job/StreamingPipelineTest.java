@@ -1,7 +1,5 @@
 package io.discordrag.indexer.job;
 
-import io.discordrag.indexer.job.config.IndexerConfig;
-
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;

@@ -1,6 +1,6 @@
 package io.discordrag.indexer.job.search;
 
-import io.discordrag.indexer.job.config.IndexerOptions;
+import io.discordrag.indexer.job.IndexerOptions;
 import io.discordrag.indexer.udf.cli.CommandLine;
 
 import org.apache.flink.configuration.ConfigOption;

@@ -1,6 +1,6 @@
 package io.discordrag.indexer.job.source;
 
-import io.discordrag.indexer.job.NotReadyException;
+import io.discordrag.indexer.job.config.NotReadyException;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,7 +1,7 @@
 package io.discordrag.indexer.job.verify;
 
-import io.discordrag.indexer.job.config.IndexerConfig;
-import io.discordrag.indexer.job.config.IndexerOptions;
+import io.discordrag.indexer.job.IndexerConfig;
+import io.discordrag.indexer.job.IndexerOptions;
 import io.discordrag.indexer.job.sink.qdrant.QdrantClients;
 import io.discordrag.indexer.udf.cli.CommandLine;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;

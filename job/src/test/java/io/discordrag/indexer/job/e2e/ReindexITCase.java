@@ -1,7 +1,7 @@
 package io.discordrag.indexer.job.e2e;
 
 import io.discordrag.indexer.job.IndexerJob;
-import io.discordrag.indexer.job.NotReadyException;
+import io.discordrag.indexer.job.config.NotReadyException;
 import io.discordrag.indexer.job.e2e.IndexerFixture.Point;
 import io.discordrag.indexer.job.search.SearchHit;
 import io.discordrag.indexer.job.search.SearchRequest;

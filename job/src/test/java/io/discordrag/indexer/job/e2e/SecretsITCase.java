@@ -1,7 +1,7 @@
 package io.discordrag.indexer.job.e2e;
 
+import io.discordrag.indexer.job.IndexerConfig;
 import io.discordrag.indexer.job.StreamingPipeline;
-import io.discordrag.indexer.job.config.IndexerConfig;
 import io.discordrag.indexer.job.session.PointIds;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
 import io.discordrag.indexer.testing.qdrant.QdrantExtension;

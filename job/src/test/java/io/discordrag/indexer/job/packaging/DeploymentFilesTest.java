@@ -1,9 +1,9 @@
 package io.discordrag.indexer.job.packaging;
 
+import io.discordrag.indexer.job.IndexerConfig;
 import io.discordrag.indexer.job.IndexerJob;
-import io.discordrag.indexer.job.config.IndexerConfig;
-import io.discordrag.indexer.job.config.IndexerOptions;
-import io.discordrag.indexer.job.config.JobMode;
+import io.discordrag.indexer.job.IndexerOptions;
+import io.discordrag.indexer.job.JobMode;
 import io.discordrag.indexer.job.e2e.ReportedMetrics;
 import io.discordrag.indexer.udf.cli.CommandLine;
 

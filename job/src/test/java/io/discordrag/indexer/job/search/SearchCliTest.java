@@ -1,6 +1,6 @@
 package io.discordrag.indexer.job.search;
 
-import io.discordrag.indexer.job.config.BadOptionValues;
+import io.discordrag.indexer.job.BadOptionValues;
 import io.discordrag.indexer.job.sink.qdrant.CollectionBootstrap;
 import io.discordrag.indexer.job.sink.qdrant.PayloadSchema;
 import io.discordrag.indexer.job.sink.qdrant.QdrantCollectionOptions;
@@ -171,7 +171,7 @@ class SearchCliTest {
     }
 
     @ParameterizedTest(name = "--{0} {1}")
-    @MethodSource("io.discordrag.indexer.job.config.BadOptionValues#everyOption")
+    @MethodSource("io.discordrag.indexer.job.BadOptionValues#everyOption")
     void aBadValueOfAJobOptionExitsTwoWithOneLine(String key, String bad) {
         assertThat(refused("--guild", "1", "--" + key, bad, "query")).contains(key);
     }

@@ -1,6 +1,6 @@
 package io.discordrag.indexer.job.source;
 
-import io.discordrag.indexer.job.NotReadyException;
+import io.discordrag.indexer.job.config.NotReadyException;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
 
 import org.junit.jupiter.api.AfterEach;

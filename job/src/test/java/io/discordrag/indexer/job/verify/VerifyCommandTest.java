@@ -1,6 +1,6 @@
 package io.discordrag.indexer.job.verify;
 
-import io.discordrag.indexer.job.config.BadOptionValues;
+import io.discordrag.indexer.job.BadOptionValues;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,7 @@ class VerifyCommandTest {
     }
 
     @ParameterizedTest(name = "--{0} {1}")
-    @MethodSource("io.discordrag.indexer.job.config.BadOptionValues#everyOption")
+    @MethodSource("io.discordrag.indexer.job.BadOptionValues#everyOption")
     void aBadValueOfAJobOptionExitsTwoWithOneLine(String key, String bad) {
         assertThat(refused("--" + key, bad)).contains(key);
     }

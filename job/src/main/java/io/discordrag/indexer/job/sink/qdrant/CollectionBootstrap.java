@@ -1,6 +1,6 @@
 package io.discordrag.indexer.job.sink.qdrant;
 
-import io.discordrag.indexer.job.NotReadyException;
+import io.discordrag.indexer.job.config.NotReadyException;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

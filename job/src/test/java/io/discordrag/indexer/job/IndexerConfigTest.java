@@ -1,4 +1,4 @@
-package io.discordrag.indexer.job.config;
+package io.discordrag.indexer.job;
 
 import io.discordrag.indexer.udf.cli.CommandLine;
 import io.discordrag.indexer.udf.cli.EmbedOptions;
@@ -158,7 +158,7 @@ class IndexerConfigTest {
     }
 
     @ParameterizedTest(name = "--{0} {1}")
-    @MethodSource("io.discordrag.indexer.job.config.BadOptionValues#everyOption")
+    @MethodSource("io.discordrag.indexer.job.BadOptionValues#everyOption")
     void everyOptionRefusesABadValueNamingTheKey(String key, String bad) {
         assertThatThrownBy(() -> IndexerConfig.fromArgs("--" + key, bad))
                 .isInstanceOf(IllegalArgumentException.class)

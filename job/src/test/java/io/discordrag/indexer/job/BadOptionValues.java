@@ -1,4 +1,4 @@
-package io.discordrag.indexer.job.config;
+package io.discordrag.indexer.job;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.junit.jupiter.params.provider.Arguments;

@@ -1,5 +1,6 @@
-package io.discordrag.indexer.job.config;
+package io.discordrag.indexer.job;
 
+import io.discordrag.indexer.job.config.PostgresOptions;
 import io.discordrag.indexer.job.session.ChangeInterpreter;
 import io.discordrag.indexer.job.session.SessionizerOptions;
 import io.discordrag.indexer.job.sink.jdbc.WriteBackSink;

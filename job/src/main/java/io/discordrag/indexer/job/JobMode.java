@@ -1,4 +1,4 @@
-package io.discordrag.indexer.job.config;
+package io.discordrag.indexer.job;
 
 /** What the indexer job runs. */
 public enum JobMode {

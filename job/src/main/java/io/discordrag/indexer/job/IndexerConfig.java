@@ -1,5 +1,6 @@
-package io.discordrag.indexer.job.config;
+package io.discordrag.indexer.job;
 
+import io.discordrag.indexer.job.config.PostgresOptions;
 import io.discordrag.indexer.job.session.SessionizerOptions;
 import io.discordrag.indexer.job.sink.jdbc.WriteBackSink;
 import io.discordrag.indexer.job.sink.qdrant.QdrantCollectionOptions;
@@ -14,7 +15,7 @@ import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 
 import java.util.Map;
 
-import static io.discordrag.indexer.job.config.IndexerOptions.*;
+import static io.discordrag.indexer.job.IndexerOptions.*;
 import static org.apache.flink.util.Preconditions.checkArgument;
 
 /**
