@@ -2,7 +2,8 @@ package io.discordrag.indexer.benchmarks;
 
 import io.discordrag.indexer.job.IndexerConfig;
 import io.discordrag.indexer.job.IndexerJob;
-import io.discordrag.indexer.job.session.SessionGrouping;
+import io.discordrag.indexer.job.session.Conversation;
+import io.discordrag.indexer.job.session.ConversationPlanner;
 import io.discordrag.indexer.job.session.SessionMessage;
 import io.discordrag.indexer.job.session.SessionTextRenderer;
 import io.discordrag.indexer.job.session.SessionizerOptions;
@@ -195,8 +196,9 @@ public final class StreamingJobBenchmark {
         int sessions = 0;
         int covered = 0;
         for (List<SessionMessage> channel : byChannel.values()) {
-            for (List<SessionMessage> s :
-                    SessionGrouping.sessions(channel, SessionizerOptions.DEFAULT_GAP)) {
+            for (Conversation s :
+                    ConversationPlanner.conversations(
+                            channel, SessionizerOptions.builder().build())) {
                 if (s.size() >= SessionizerOptions.DEFAULT_MIN_MESSAGES) {
                     sessions++;
                     covered += s.size();

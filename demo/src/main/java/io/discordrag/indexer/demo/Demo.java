@@ -5,7 +5,8 @@ import io.discordrag.indexer.job.IndexerJob;
 import io.discordrag.indexer.job.search.SearchHit;
 import io.discordrag.indexer.job.search.SearchRequest;
 import io.discordrag.indexer.job.search.SessionSearch;
-import io.discordrag.indexer.job.session.SessionGrouping;
+import io.discordrag.indexer.job.session.Conversation;
+import io.discordrag.indexer.job.session.ConversationPlanner;
 import io.discordrag.indexer.job.session.SessionMessage;
 import io.discordrag.indexer.job.session.SessionizerOptions;
 import io.discordrag.indexer.job.sink.qdrant.QdrantClients;
@@ -470,8 +471,9 @@ public final class Demo {
         }
         int covered = 0;
         for (List<SessionMessage> channel : byChannel.values()) {
-            for (List<SessionMessage> s :
-                    SessionGrouping.sessions(channel, SessionizerOptions.DEFAULT_GAP)) {
+            for (Conversation s :
+                    ConversationPlanner.conversations(
+                            channel, SessionizerOptions.builder().build())) {
                 if (s.size() >= SessionizerOptions.DEFAULT_MIN_MESSAGES) {
                     covered += s.size();
                 }

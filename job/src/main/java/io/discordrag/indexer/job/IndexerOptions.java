@@ -148,6 +148,14 @@ public final class IndexerOptions {
                     .withDescription(
                             "Changes to a channel are collected this long before its sessions are recomputed.");
 
+    public static final ConfigOption<Duration> SESSION_STATE_RETENTION =
+            ConfigOptions.key("session.state-retention")
+                    .durationType()
+                    .defaultValue(SessionizerOptions.DEFAULT_STATE_RETENTION)
+                    .withDescription(
+                            "How far behind a channel's latest message its history stays in state; "
+                                    + "a change to older history reloads it from PostgreSQL.");
+
     // ------------------------------------------------------------------ embedding
 
     public static final ConfigOption<String> EMBEDDING_MODEL =

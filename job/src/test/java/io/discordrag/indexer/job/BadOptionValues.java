@@ -45,6 +45,7 @@ public final class BadOptionValues {
                     Map.entry("session.max-tokens", "8"),
                     Map.entry("session.idle-timeout", "0 s"),
                     Map.entry("session.flush-delay", "0 s"),
+                    Map.entry("session.state-retention", "10 min"),
                     Map.entry("embedding.model", "gpt-9"),
                     Map.entry("embedding.batch.max-size", "0"),
                     Map.entry("embedding.batch.max-tokens", "0"),

@@ -150,6 +150,7 @@ public class ChangeInterpreter extends RichFlatMapFunction<MessageChange, Channe
                 row.channelId(),
                 Long.toUnsignedString(row.channelId()),
                 row.id(),
+                row.timestamp(),
                 change.kind(),
                 change.commitTimeMillis());
     }

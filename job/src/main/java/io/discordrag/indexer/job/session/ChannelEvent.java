@@ -12,6 +12,8 @@ import io.discordrag.indexer.job.source.MessageChange;
  * @param channelName the channel's name for the session header (never null)
  * @param change the kind of Postgres change this came from, for metrics
  * @param commitTimeMillis commit time of the change in Postgres (0 for snapshot reads)
+ * @param messageTimeMillis the message's time; for {@link Kind#REMOVE} {@link Long#MIN_VALUE} when
+ *     the change did not carry it (a history that left state is found by it)
  */
 public record ChannelEvent(
         Kind kind,
@@ -21,7 +23,8 @@ public record ChannelEvent(
         long messageId,
         SessionMessage message,
         MessageChange.Kind change,
-        long commitTimeMillis) {
+        long commitTimeMillis,
+        long messageTimeMillis) {
 
     /** Put a message into its sessions, or take it out. */
     public enum Kind {
@@ -44,14 +47,19 @@ public record ChannelEvent(
                 message.id(),
                 message,
                 change,
-                commitTimeMillis);
+                commitTimeMillis,
+                message.timestamp().toEpochMilli());
     }
 
+    /**
+     * @param messageTime the removed message's time if the change carries it, else null
+     */
     public static ChannelEvent remove(
             long guildId,
             long channelId,
             String channelName,
             long messageId,
+            java.time.Instant messageTime,
             MessageChange.Kind change,
             long commitTimeMillis) {
         return new ChannelEvent(
@@ -62,7 +70,8 @@ public record ChannelEvent(
                 messageId,
                 null,
                 change,
-                commitTimeMillis);
+                commitTimeMillis,
+                messageTime == null ? Long.MIN_VALUE : messageTime.toEpochMilli());
     }
 
     /**

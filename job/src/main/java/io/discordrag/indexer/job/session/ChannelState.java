@@ -1,11 +1,18 @@
 package io.discordrag.indexer.job.session;
 
+import java.util.Arrays;
+
 /**
  * The small per-channel state of the {@link Sessionizer} (a Flink POJO): the channel's own event
- * clock, the time range whose sessions must be recomputed, the open (last) session's range and
- * pending timers. Times are epoch milliseconds; 0 for a timer means none is registered.
+ * clock, the time ranges whose conversations must be planned again, the open (last) conversation,
+ * the state horizon and pending timers. Times are epoch milliseconds; 0 for a timer means none is
+ * registered.
  */
 public class ChannelState {
+
+    /** Dirty ranges kept apart at most; beyond, the two closest merge (a plan reads between). */
+    static final int MAX_DIRTY_RANGES = 32;
+
     public long guildId;
     public long channelId;
     public String channelName;
@@ -13,30 +20,28 @@ public class ChannelState {
     /** Latest message time seen in this channel: the channel's event clock. */
     public long clock = Long.MIN_VALUE;
 
-    public boolean dirty;
-    public long dirtyFrom;
-    public long dirtyTo;
+    /**
+     * Time ranges changed since the last plan, as {@code [from0, to0, from1, to1, …]} in order and
+     * apart by more than twice the gap (closer ones are one range: their conversations may touch).
+     */
+    public long[] dirty = new long[0];
 
-    /** Set when a change may affect a closed session, so the next flush must recompute. */
+    /** Set when a change may affect a closed conversation, so the next flush must plan. */
     public boolean needsRecompute;
 
     /**
-     * Whether an edit or removal of a message already held happened since the last flush, and the
-     * time range it touched: an already-written open session it touches is rewritten at the next
-     * flush.
+     * The latest time an edit or removal of a held message touched since the last plan, or {@link
+     * Long#MIN_VALUE}: an already-written open conversation it touches is planned at once.
      */
-    public boolean revised;
+    public long revisedTo = Long.MIN_VALUE;
 
-    public long revisedFrom;
-    public long revisedTo;
-
-    /** Whether the channel's last session is known to be open, and its time range. */
+    /** Whether the channel's last conversation is known to be open, and its time range. */
     public boolean open;
 
     public long openFrom;
     public long openTo;
 
-    /** First message id of the open session already counted as opened (0 for none). */
+    /** First message id of the open conversation already counted as opened (0 for none). */
     public long countedOpenSession;
 
     /**
@@ -48,10 +53,13 @@ public class ChannelState {
     public long pendingDelete;
 
     /**
-     * Whether the points the index already holds for this channel ({@link IndexedSessions}) were
-     * read.
+     * Messages older than this (a day boundary) are not in state: PostgreSQL serves them. {@link
+     * Long#MIN_VALUE} until the first eviction.
      */
-    public boolean indexLoaded;
+    public long horizon = Long.MIN_VALUE;
+
+    /** The earliest day that may hold messages in state ({@link Long#MAX_VALUE} for none yet). */
+    public long oldestDay = Long.MAX_VALUE;
 
     public long flushTimer;
     public long idleTimer;
@@ -76,25 +84,72 @@ public class ChannelState {
         pendingDelete = 0;
     }
 
-    void markRevised(long time) {
-        if (!revised) {
-            revised = true;
-            revisedFrom = time;
-            revisedTo = time;
-        } else {
-            revisedFrom = Math.min(revisedFrom, time);
-            revisedTo = Math.max(revisedTo, time);
-        }
+    boolean isDirty() {
+        return dirty.length > 0;
     }
 
-    void markDirty(long time) {
-        if (!dirty) {
-            dirty = true;
-            dirtyFrom = time;
-            dirtyTo = time;
-        } else {
-            dirtyFrom = Math.min(dirtyFrom, time);
-            dirtyTo = Math.max(dirtyTo, time);
+    void markRevised(long time) {
+        revisedTo = Math.max(revisedTo, time);
+    }
+
+    /** Adds {@code time} to the dirty ranges, merging ranges closer than {@code mergeWithin}. */
+    void markDirty(long time, long mergeWithin) {
+        long[] d = Arrays.copyOf(dirty, dirty.length + 2);
+        d[d.length - 2] = time;
+        d[d.length - 1] = time;
+        dirty = normalize(d, mergeWithin);
+    }
+
+    /** The dirty ranges as {@code [from, to]} pairs. */
+    java.util.List<long[]> dirtyRanges() {
+        java.util.List<long[]> out = new java.util.ArrayList<>(dirty.length / 2);
+        for (int i = 0; i < dirty.length; i += 2) {
+            out.add(new long[] {dirty[i], dirty[i + 1]});
         }
+        return out;
+    }
+
+    void setDirty(long from, long to) {
+        dirty = new long[] {from, to};
+    }
+
+    void clearDirty() {
+        dirty = new long[0];
+    }
+
+    static long[] normalize(long[] ranges, long mergeWithin) {
+        int n = ranges.length / 2;
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Long.compare(ranges[2 * a], ranges[2 * b]));
+        long[] out = new long[ranges.length];
+        int k = 0;
+        for (int idx : order) {
+            long from = ranges[2 * idx];
+            long to = ranges[2 * idx + 1];
+            if (k > 0 && from - out[k - 1] <= mergeWithin) {
+                out[k - 1] = Math.max(out[k - 1], to);
+            } else {
+                out[k++] = from;
+                out[k++] = to;
+            }
+        }
+        out = Arrays.copyOf(out, k);
+        while (out.length > 2 * MAX_DIRTY_RANGES) {
+            int closest = 0;
+            for (int i = 2; i + 2 < out.length; i += 2) {
+                if (out[i + 2] - out[i + 1] < out[closest + 2] - out[closest + 1]) {
+                    closest = i;
+                }
+            }
+            long[] merged = new long[out.length - 2];
+            System.arraycopy(out, 0, merged, 0, closest + 1);
+            merged[closest + 1] = out[closest + 3];
+            System.arraycopy(out, closest + 4, merged, closest + 2, out.length - closest - 4);
+            out = merged;
+        }
+        return out;
     }
 }

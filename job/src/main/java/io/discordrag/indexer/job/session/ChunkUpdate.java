@@ -39,6 +39,30 @@ public record ChunkUpdate(
         DELETE
     }
 
+    /** The upsert of a planned point (its vector is set by the embedding step). */
+    public static ChunkUpdate upsert(
+            PlannedPoint p,
+            long guildId,
+            long channelId,
+            io.discordrag.indexer.udf.EmbeddingOptions embedding,
+            PendingChanges pending) {
+        return new ChunkUpdate(
+                Kind.UPSERT,
+                p.pointId(),
+                guildId,
+                channelId,
+                p.chunk(),
+                p.messageIds(),
+                p.authorIds(),
+                p.startTime(),
+                p.endTime(),
+                p.text(),
+                p.fingerprint(),
+                embedding.model().id(),
+                pending,
+                null);
+    }
+
     public static ChunkUpdate delete(
             String pointId, long guildId, long channelId, PendingChanges pending) {
         return new ChunkUpdate(

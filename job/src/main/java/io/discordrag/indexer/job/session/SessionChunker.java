@@ -11,7 +11,7 @@ import java.util.function.ToIntFunction;
  * embedder truncates it). Every message lands in exactly one chunk, and the same session always
  * gives the same chunks.
  */
-public final class SessionChunker {
+final class SessionChunker {
 
     private SessionChunker() {}
 

@@ -9,11 +9,12 @@ import java.util.List;
  * starts wherever the time since the previous message exceeds the gap. The result depends only on
  * the set of messages, never on their arrival order, so streaming, backfill and replays agree.
  */
-public final class SessionGrouping {
+final class SessionGrouping {
 
     private SessionGrouping() {}
 
-    public static List<List<SessionMessage>> sessions(List<SessionMessage> messages, Duration gap) {
+    public static List<List<SessionMessage>> sessions(
+            java.util.Collection<SessionMessage> messages, Duration gap) {
         if (gap.isNegative() || gap.isZero()) {
             throw new IllegalArgumentException("session gap must be positive, got " + gap);
         }

@@ -6,51 +6,54 @@ import io.discordrag.indexer.udf.EmbeddingOptions;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Objects;
-import java.util.Set;
-import java.util.function.ToIntFunction;
+import java.util.TreeSet;
 
 /**
- * Turns one channel's message changes into session point updates (keyed by guild and channel).
+ * Turns one channel's message changes into point updates (keyed by guild and channel): a thin shell
+ * over state, timers and metrics around {@link ConversationPlanner}, which holds every rule.
  *
  * <p>Each channel has its own event clock — the latest message time seen in it — so a history
- * import into one channel neither drops nor delays another channel's sessions, and nothing is ever
- * late: a message at any time is put into the channel's message set, and the sessions around it are
- * recomputed from that set ({@link SessionGrouping}, {@link SessionChunker}). Because sessions
- * depend only on the set, arrival order does not matter. A session is emitted once the channel's
- * clock has passed its end by more than the gap, or after the idle timeout in processing time.
- * Recomputing compares the new chunks with the points already written: changed chunks are upserted,
- * unchanged ones skipped (same fingerprint), and points no longer produced (after a merge, a split
- * or a removal) are deleted.
+ * import into one channel neither drops nor delays another channel's conversations, and nothing is
+ * ever late: a change marks its time range dirty, and the next flush asks the planner to plan the
+ * conversations around the dirty ranges. A conversation is planned once the channel's clock has
+ * passed its end by more than the gap, or after the idle timeout in processing time. Changes are
+ * collected for {@code session.flush-delay} before a flush, so a burst costs one plan.
  *
- * <p>State per channel: its live messages, the points written and a {@link ChannelState}. Changes
- * are collected for {@code session.flush-delay} before a recomputation, so a burst costs one.
+ * <p>State per channel, all reachable by time ({@link ChannelMessageStore}): the messages of the
+ * last {@code session.state-retention} before the channel's clock; older ones are dropped a day at
+ * a time and read back from PostgreSQL ({@link MessageHistory}) when a change touches them. The
+ * points written are read from {@code message_sessions} ({@link MessageSessionsTable}) with the
+ * decisions it may not show yet kept in state over it ({@link PointDecision}) until a checkpoint
+ * proves them written back. So a flush costs what the change touches, never the channel's history.
  */
-public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, ChunkUpdate> {
+public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, ChunkUpdate>
+        implements CheckpointedFunction, CheckpointListener {
 
     private static final long serialVersionUID = 1L;
 
@@ -71,7 +74,26 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     public static final String CHUNKS_PER_SESSION = "chunksPerSession";
     public static final String MESSAGES_PER_SESSION = "messagesPerSession";
     public static final String CHANNEL_CLOCK_LAG = "channelClockLagMs";
+
+    /** Reads of history older than the state retention from PostgreSQL. */
+    public static final String HISTORY_RELOADS = "historyReloads";
+
+    /** Messages dropped from state for being older than the state retention. */
+    public static final String MESSAGES_EVICTED = "messagesEvicted";
+
+    /** Messages a plan read (its cost), per flush. */
+    public static final String MESSAGES_PER_PLAN = "messagesPerPlan";
+
     private static final int HISTOGRAM_WINDOW = 1024;
+
+    /**
+     * Completed checkpoints after a decision that prove it written back: it is released when the
+     * first completes and flushed to PostgreSQL before the second; one more covers a missed
+     * notification.
+     */
+    static final int CHECKPOINTS_TO_DURABLE = 3;
+
+    private static final Duration NAME_CACHE_TTL = Duration.ofMinutes(10);
 
     private final SessionizerOptions options;
     private final EmbeddingOptions embedding;
@@ -79,13 +101,20 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     private final boolean bounded;
     private final boolean rebuild;
 
-    private transient MapState<Long, SessionMessage> messages;
-    private transient MapState<String, EmittedChunk> emitted;
+    private transient ChannelMessageStore store;
+    private transient MapState<String, PointDecision> decisions;
     private transient ValueState<ChannelState> channel;
     private transient EmbeddingModelPool.Lease lease;
-    private transient ToIntFunction<String> tokenCounter;
-    private transient IndexedSessions indexedSessions;
+    private transient ConversationPlanner planner;
+    private transient MessageSessionsTable writtenPoints;
+    private transient MessageHistory history;
     private transient long gapMillis;
+
+    /** The id of the last checkpoint taken (or restored): decisions after it carry it. */
+    private transient long lastCheckpoint;
+
+    /** Checkpoints completed since this instance started, the latest few. */
+    private transient NavigableSet<Long> completed;
 
     private transient Counter opened;
     private transient Counter sessionsEmitted;
@@ -95,17 +124,21 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     private transient Counter deleted;
     private transient Counter unchanged;
     private transient Counter duplicates;
+    private transient Counter reloads;
+    private transient Counter evicted;
     private transient Histogram chunksPerSession;
     private transient Histogram messagesPerSession;
+    private transient Histogram messagesPerPlan;
     private transient Histogram clockLag;
 
     /**
-     * @param index where to read the points already written for a channel it has no memory of
-     *     ({@code message_sessions}), or null to assume none
-     * @param bounded a bounded (BATCH) run: each channel is recomputed once, when its input ends,
-     *     every session closed; no processing-time timers
+     * @param index where to read what is written ({@code message_sessions}) and history older than
+     *     the retention ({@code messages}); null (tests only) keeps every decision and every
+     *     message in state
+     * @param bounded a bounded (BATCH) run: each channel is planned once, when its input ends,
+     *     every conversation closed; no processing-time timers
      * @param rebuild the target collection is new (a re-index): what {@code index} lists is deleted
-     *     when no longer produced, but every session is embedded and written again
+     *     when no longer produced, but every conversation is embedded and written again
      */
     public Sessionizer(
             SessionizerOptions options,
@@ -131,21 +164,60 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) {
+        lastCheckpoint = context.getRestoredCheckpointId().orElse(0L);
+        completed = new TreeSet<>();
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) {
+        lastCheckpoint = context.getCheckpointId();
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+        completed.add(checkpointId);
+        while (completed.size() > 2 * CHECKPOINTS_TO_DURABLE) {
+            completed.pollFirst();
+        }
+    }
+
+    /** Whether a decision made after checkpoint {@code epoch} is surely in PostgreSQL. */
+    private boolean durable(long epoch) {
+        return completed.tailSet(epoch, false).size() >= CHECKPOINTS_TO_DURABLE;
+    }
+
+    @Override
     public void open(OpenContext openContext) {
-        messages =
+        store =
+                new ChannelMessageStore(
+                        getRuntimeContext()
+                                .getMapState(
+                                        new MapStateDescriptor<>(
+                                                "messages",
+                                                Types.LONG,
+                                                TypeInformation.of(SessionMessage.class))),
+                        getRuntimeContext()
+                                .getMapState(
+                                        new MapStateDescriptor<>(
+                                                "message-minutes",
+                                                Types.LONG,
+                                                PrimitiveArrayTypeInfo
+                                                        .LONG_PRIMITIVE_ARRAY_TYPE_INFO)),
+                        getRuntimeContext()
+                                .getMapState(
+                                        new MapStateDescriptor<>(
+                                                "message-days",
+                                                Types.LONG,
+                                                PrimitiveArrayTypeInfo
+                                                        .LONG_PRIMITIVE_ARRAY_TYPE_INFO)));
+        decisions =
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>(
-                                        "messages",
-                                        Types.LONG,
-                                        TypeInformation.of(SessionMessage.class)));
-        emitted =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "emitted-points",
+                                        "point-decisions",
                                         Types.STRING,
-                                        TypeInformation.of(EmittedChunk.class)));
+                                        TypeInformation.of(PointDecision.class)));
         channel =
                 getRuntimeContext()
                         .getState(
@@ -156,13 +228,19 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
                 .registerUserCodeClassLoaderReleaseHookIfAbsent(
                         RELEASE_HOOK, EmbeddingModelPool.releaseHook(job));
         lease = EmbeddingModelPool.acquire(embedding, job);
-        tokenCounter = lease.model().tokenizer()::countTokens;
+        planner =
+                new ConversationPlanner(
+                        options, embedding.model().id(), lease.model().tokenizer()::countTokens);
         gapMillis = options.gap().toMillis();
+        if (completed == null) { // not run by a stream operator (a plain function test)
+            completed = new TreeSet<>();
+        }
         if (index != null) {
             index.requirePassword();
             JdbcDriverRelease.register(getRuntimeContext());
+            writtenPoints = new MessageSessionsTable(index, !rebuild);
+            history = new MessageHistory(index, NAME_CACHE_TTL);
         }
-        indexedSessions = index == null ? null : new IndexedSessions(index, !rebuild);
 
         MetricGroup g = getRuntimeContext().getMetricGroup();
         opened = g.counter(SESSIONS_OPENED);
@@ -173,21 +251,25 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         deleted = g.counter(POINT_DELETES_PLANNED);
         unchanged = g.counter(CHUNKS_UNCHANGED);
         duplicates = g.counter(DUPLICATE_CHANGES);
-        chunksPerSession =
-                g.histogram(
-                        CHUNKS_PER_SESSION, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-        messagesPerSession =
-                g.histogram(
-                        MESSAGES_PER_SESSION, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-        clockLag =
-                g.histogram(
-                        CHANNEL_CLOCK_LAG, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        reloads = g.counter(HISTORY_RELOADS);
+        evicted = g.counter(MESSAGES_EVICTED);
+        chunksPerSession = histogram(g, CHUNKS_PER_SESSION);
+        messagesPerSession = histogram(g, MESSAGES_PER_SESSION);
+        messagesPerPlan = histogram(g, MESSAGES_PER_PLAN);
+        clockLag = histogram(g, CHANNEL_CLOCK_LAG);
+    }
+
+    private static Histogram histogram(MetricGroup g, String name) {
+        return g.histogram(name, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
     }
 
     @Override
     public void close() {
-        if (indexedSessions != null) {
-            indexedSessions.close();
+        if (writtenPoints != null) {
+            writtenPoints.close();
+        }
+        if (history != null) {
+            history.close();
         }
         if (lease != null) {
             lease.close();
@@ -211,40 +293,10 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         if (event.kind() == ChannelEvent.Kind.UPSERT || st.channelName == null) {
             st.channelName = event.channelName();
         }
-        SessionMessage previous = messages.get(event.messageId());
-        if (event.kind() == ChannelEvent.Kind.UPSERT) {
-            SessionMessage m = event.message();
-            if (m.equals(previous)) {
-                duplicates.inc();
-            } else {
-                long t = m.timestamp().toEpochMilli();
-                messages.put(m.id(), m);
-                st.markDirty(t);
-                if (previous != null) {
-                    st.markRevised(t);
-                    st.markRevised(previous.timestamp().toEpochMilli());
-                }
-                if (previous != null && !previous.timestamp().equals(m.timestamp())) {
-                    st.markDirty(previous.timestamp().toEpochMilli());
-                    st.needsRecompute = true;
-                }
-                if (st.open && t >= st.openFrom - gapMillis && t <= st.openTo + gapMillis) {
-                    st.openFrom = Math.min(st.openFrom, t);
-                    st.openTo = Math.max(st.openTo, t);
-                } else {
-                    st.needsRecompute = true;
-                }
-                st.clock = Math.max(st.clock, t);
-                st.addPending(event);
-            }
-        } else if (previous != null) {
-            messages.remove(event.messageId());
-            st.markDirty(previous.timestamp().toEpochMilli());
-            st.markRevised(previous.timestamp().toEpochMilli());
-            st.needsRecompute = true;
+        if (apply(st, event)) {
             st.addPending(event);
         } else {
-            duplicates.inc(); // removal of a message this channel does not hold: nothing to do
+            duplicates.inc();
         }
         long now = ctx.timerService().currentProcessingTime();
         if (st.clock != Long.MIN_VALUE) {
@@ -255,12 +307,11 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
             channel.update(st);
             return;
         }
-        // Snapshot rows arrive in table order, not time order (a backfill's write-back reorders the
-        // heap):
-        // flushing mid-snapshot would index sessions whose messages are still coming, only to redo
-        // them.
-        // They wait for the idle timeout instead, which sees each channel's rows complete.
-        if (st.dirty && st.flushTimer == 0 && event.change() != MessageChange.Kind.SNAPSHOT) {
+        // Snapshot rows arrive in table order, not time order (a backfill's write-back reorders
+        // the heap): flushing mid-snapshot would plan conversations whose messages are still
+        // coming, only to redo them. They wait for the idle timeout instead, which sees each
+        // channel's rows complete.
+        if (st.isDirty() && st.flushTimer == 0 && event.change() != MessageChange.Kind.SNAPSHOT) {
             st.flushTimer = now + options.flushDelay().toMillis();
             ctx.timerService().registerProcessingTimeTimer(st.flushTimer);
         }
@@ -269,6 +320,61 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
             ctx.timerService().registerProcessingTimeTimer(st.idleTimer);
         }
         channel.update(st);
+    }
+
+    /**
+     * Applies one change to the channel's state and dirty ranges; false if it changes nothing (a
+     * duplicate, or the removal of a message the channel does not hold).
+     */
+    private boolean apply(ChannelState st, ChannelEvent event) throws Exception {
+        SessionMessage previous = store.get(event.messageId());
+        long mergeWithin = 2 * gapMillis;
+        if (event.kind() == ChannelEvent.Kind.REMOVE) {
+            if (previous != null) {
+                long t = previous.timestamp().toEpochMilli();
+                store.remove(previous);
+                st.markDirty(t, mergeWithin);
+                st.markRevised(t);
+                st.needsRecompute = true;
+                return true;
+            }
+            long t = event.messageTimeMillis();
+            if (t != Long.MIN_VALUE && t < st.horizon) { // it may be in a point: plan it again
+                st.markDirty(t, mergeWithin);
+                st.needsRecompute = true;
+                return true;
+            }
+            return false;
+        }
+        SessionMessage m = event.message();
+        if (m.equals(previous)) {
+            return false;
+        }
+        long t = m.timestamp().toEpochMilli();
+        if (t >= st.horizon) {
+            store.put(m, previous);
+            st.oldestDay = Math.min(st.oldestDay, ChannelMessageStore.dayOf(t));
+        } else if (previous != null) {
+            store.remove(previous); // moved to before the horizon: PostgreSQL serves it now
+        }
+        st.markDirty(t, mergeWithin);
+        if (previous != null) {
+            long before = previous.timestamp().toEpochMilli();
+            st.markRevised(t);
+            st.markRevised(before);
+            if (before != t) {
+                st.markDirty(before, mergeWithin);
+                st.needsRecompute = true;
+            }
+        }
+        if (st.open && t >= st.openFrom - gapMillis && t <= st.openTo + gapMillis) {
+            st.openFrom = Math.min(st.openFrom, t);
+            st.openTo = Math.max(st.openTo, t);
+        } else {
+            st.needsRecompute = true;
+        }
+        st.clock = Math.max(st.clock, t);
+        return true;
     }
 
     @Override
@@ -303,220 +409,126 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
 
     private void flush(ChannelState st, boolean force, Collector<ChunkUpdate> out)
             throws Exception {
-        if (!st.dirty) {
+        if (!st.isDirty()) {
             return;
         }
         if (!force
                 && !st.needsRecompute
-                && !st.revised
+                && st.revisedTo == Long.MIN_VALUE
                 && st.open
                 && st.clock - st.openTo <= gapMillis) {
-            return; // every change since the last flush was an append to the still-open last
-            // session
+            return; // every change since the last flush was an append to the still-open last one
         }
-        List<SessionMessage> all = new ArrayList<>();
-        for (SessionMessage m : messages.values()) {
-            all.add(m);
+        ChannelRef ref = new ChannelRef(st.guildId, st.channelId, st.channelName);
+        ConversationPlanner.Plan plan =
+                planner.plan(
+                        new ConversationPlanner.Request(
+                                ref,
+                                st.dirtyRanges(),
+                                st.clock,
+                                force,
+                                st.revisedTo,
+                                st.countedOpenSession),
+                        (from, to) -> messagesBetween(st, from, to),
+                        (from, to) -> pointsStartingBetween(st, from, to));
+        PendingChanges pending = st.pending();
+        for (ConversationPlanner.Deleted d : plan.deletes()) {
+            out.collect(ChunkUpdate.delete(d.pointId(), st.guildId, st.channelId, pending));
+            decisions.put(d.pointId(), PointDecision.deleted(d.was(), lastCheckpoint));
+            deleted.inc();
         }
-        List<List<SessionMessage>> sessions = SessionGrouping.sessions(all, options.gap());
-        long lo = st.dirtyFrom - gapMillis;
-        long hi = st.dirtyTo + gapMillis;
-        List<SessionMessage> last = sessions.isEmpty() ? null : sessions.get(sessions.size() - 1);
-        if (!st.indexLoaded && indexedSessions != null) {
-            for (Map.Entry<String, EmittedChunk> e :
-                    indexedSessions.load(st.guildId, st.channelId).entrySet()) {
-                if (!emitted.contains(e.getKey())) {
-                    emitted.put(e.getKey(), e.getValue());
-                }
-            }
-        }
-        st.indexLoaded = true;
-        Map<String, EmittedChunk> before = new LinkedHashMap<>();
-        for (Map.Entry<String, EmittedChunk> e : emitted.entries()) {
-            before.put(e.getKey(), e.getValue());
-        }
-        boolean lastOpen =
-                !force
-                        && last != null
-                        && st.clock - endOf(last) <= gapMillis
-                        && !revisesWrittenSession(st, last, before.values());
-        Map<String, ChunkUpdate> desired = new LinkedHashMap<>();
-        Map<String, EmittedChunk> desiredState = new LinkedHashMap<>();
-        List<long[]> closedRanges = new ArrayList<>();
-        closedRanges.add(new long[] {lo, hi});
-        Set<Long> knownSessions = new HashSet<>();
-        for (EmittedChunk e : before.values()) {
-            knownSessions.add(e.sessionFirstMessageId());
-        }
-        for (List<SessionMessage> s : sessions) {
-            long start = startOf(s);
-            long end = endOf(s);
-            if (end < lo || start > hi) {
-                continue;
-            }
-            long firstId = s.get(0).id();
-            if (!knownSessions.contains(firstId) && firstId != st.countedOpenSession) {
-                opened.inc();
-            }
-            if (s == last && lastOpen) {
-                st.countedOpenSession = firstId;
-                continue;
-            }
-            closedRanges.add(new long[] {start, end});
-            if (s.size() < options.minMessages()) {
-                belowMin.inc();
-                continue;
-            }
-            Set<Long> oldSessions = new HashSet<>();
-            for (EmittedChunk e : before.values()) {
-                if (e.overlaps(start, end)) {
-                    oldSessions.add(e.sessionFirstMessageId());
-                }
-            }
-            if (oldSessions.size() > 1) {
-                merged.inc(oldSessions.size() - 1);
-            }
-            List<List<SessionMessage>> chunks =
-                    SessionChunker.chunks(st.channelName, s, tokenCounter, options.maxTokens());
-            boolean changed = false;
-            for (int i = 0; i < chunks.size(); i++) {
-                ChunkUpdate u = upsert(st, chunks.get(i), i);
-                desired.put(u.pointId(), u);
-                EmittedChunk state =
-                        new EmittedChunk(
-                                u.startTime().toEpochMilli(),
-                                u.endTime().toEpochMilli(),
-                                u.fingerprint(),
-                                firstId);
-                desiredState.put(u.pointId(), state);
-                EmittedChunk old = before.get(u.pointId());
-                changed |= old == null || !old.fingerprint().equals(u.fingerprint());
-            }
-            if (changed) {
-                sessionsEmitted.inc();
-                chunksPerSession.update(chunks.size());
-                messagesPerSession.update(s.size());
-            }
-        }
-
-        for (Map.Entry<String, EmittedChunk> e : before.entrySet()) {
-            EmittedChunk old = e.getValue();
-            boolean inClosedRange = closedRanges.stream().anyMatch(r -> old.overlaps(r[0], r[1]));
-            boolean inOpenSession = lastOpen && old.overlaps(startOf(last), endOf(last));
-            if (inClosedRange && !inOpenSession && !desired.containsKey(e.getKey())) {
-                out.collect(ChunkUpdate.delete(e.getKey(), st.guildId, st.channelId, st.pending()));
-                emitted.remove(e.getKey());
-                deleted.inc();
-            }
-        }
-        for (Map.Entry<String, ChunkUpdate> e : desired.entrySet()) {
-            EmittedChunk old = before.get(e.getKey());
-            if (old != null && old.fingerprint().equals(e.getValue().fingerprint())) {
-                unchanged.inc();
-                if (!old.equals(desiredState.get(e.getKey()))) {
-                    emitted.put(e.getKey(), desiredState.get(e.getKey()));
-                }
-                continue;
-            }
-            out.collect(e.getValue());
-            emitted.put(e.getKey(), desiredState.get(e.getKey()));
+        for (PlannedPoint p : plan.upserts()) {
+            out.collect(ChunkUpdate.upsert(p, st.guildId, st.channelId, embedding, pending));
+            decisions.put(p.pointId(), PointDecision.written(p, lastCheckpoint));
             upserted.inc();
         }
-
-        if (lastOpen) {
-            st.dirty = true;
-            st.dirtyFrom = startOf(last);
-            st.dirtyTo = endOf(last);
+        unchanged.inc(plan.unchanged());
+        opened.inc(plan.opened());
+        merged.inc(plan.merged());
+        belowMin.inc(plan.belowMinimum());
+        messagesPerPlan.update(plan.messagesRead());
+        for (ConversationPlanner.Emitted e : plan.emitted()) {
+            sessionsEmitted.inc();
+            chunksPerSession.update(e.chunks());
+            messagesPerSession.update(e.conversation().size());
+        }
+        Conversation open = plan.open();
+        if (open != null) {
+            st.countedOpenSession = open.firstMessageId();
+            st.setDirty(open.startMillis(), open.endMillis());
             st.open = true;
-            st.openFrom = st.dirtyFrom;
-            st.openTo = st.dirtyTo;
+            st.openFrom = open.startMillis();
+            st.openTo = open.endMillis();
         } else {
-            st.dirty = false;
+            st.clearDirty();
             st.open = false;
             st.clearPending();
         }
         st.needsRecompute = false;
-        st.revised = false;
+        st.revisedTo = Long.MIN_VALUE;
+        evict(st);
     }
 
     /**
-     * Whether an edit or removal since the last flush touched the open last session after (part of)
-     * it was already written: then the index shows outdated text, so the session is rewritten now
-     * rather than when it closes. Plain appends to a written open session still wait for it to
-     * close, so a lively channel is not re-embedded once per message.
+     * Drops the days that lie wholly before the channel's clock minus the retention. Only with
+     * PostgreSQL to read them back, and never in a bounded run (its input is all history).
      */
-    private boolean revisesWrittenSession(
-            ChannelState st, List<SessionMessage> last, Iterable<EmittedChunk> written) {
-        if (!st.revised) {
-            return false;
+    private void evict(ChannelState st) throws Exception {
+        if (history == null || bounded || st.clock == Long.MIN_VALUE) {
+            return;
         }
-        long start = startOf(last) - gapMillis;
-        long end = endOf(last) + gapMillis;
-        if (st.revisedTo < start || st.revisedFrom > end) {
-            return false;
+        long day = ChannelMessageStore.dayOf(st.clock - options.stateRetention().toMillis());
+        long newHorizon = day * ChannelMessageStore.DAY;
+        if (newHorizon <= st.horizon) {
+            return;
         }
-        for (EmittedChunk e : written) {
-            if (e.overlaps(start, end)) {
-                return true;
-            }
+        if (st.oldestDay < day) {
+            evicted.inc(store.evictDays(st.oldestDay, day));
         }
-        return false;
+        st.horizon = newHorizon;
+        st.oldestDay = Math.max(st.oldestDay, day);
     }
 
-    private ChunkUpdate upsert(ChannelState st, List<SessionMessage> chunk, int index) {
-        String text = SessionTextRenderer.render(st.channelName, chunk);
-        long[] ids = chunk.stream().mapToLong(SessionMessage::id).toArray();
-        Set<Long> authors = new LinkedHashSet<>();
-        for (SessionMessage m : chunk) {
-            authors.add(m.authorId());
+    /** The channel's live messages in a range: state above the horizon, PostgreSQL below. */
+    private List<SessionMessage> messagesBetween(ChannelState st, long from, long to)
+            throws Exception {
+        List<SessionMessage> out = new ArrayList<>();
+        if (from < st.horizon) {
+            reloads.inc();
+            out.addAll(
+                    history.between(st.guildId, st.channelId, from, Math.min(to, st.horizon - 1)));
         }
-        Instant start = chunk.get(0).timestamp();
-        Instant end = chunk.get(chunk.size() - 1).timestamp();
-        String model = embedding.model().id();
-        String pointId = PointIds.forChunk(st.guildId, st.channelId, ids[0]).toString();
-        return new ChunkUpdate(
-                ChunkUpdate.Kind.UPSERT,
-                pointId,
-                st.guildId,
-                st.channelId,
-                index,
-                ids,
-                authors.stream().mapToLong(Long::longValue).toArray(),
-                start,
-                end,
-                text,
-                fingerprint(model, ids, text),
-                model,
-                st.pending(),
-                null);
+        if (to >= st.horizon) {
+            out.addAll(store.between(Math.max(from, st.horizon), to));
+        }
+        return out;
     }
 
     /**
-     * Hash of what a point's vector and payload are made of; equal fingerprints need no
-     * re-embedding.
+     * The points written in a range: {@code message_sessions}, overlaid with the decisions it may
+     * not show yet; decisions proven written back leave state on the way.
      */
-    public static String fingerprint(String model, long[] messageIds, String text) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(model.getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) 0);
-            for (long id : messageIds) {
-                sha.update(Long.toString(id).getBytes(StandardCharsets.UTF_8));
-                sha.update((byte) ',');
+    private Map<String, WrittenPoint> pointsStartingBetween(ChannelState st, long from, long to)
+            throws Exception {
+        Map<String, WrittenPoint> out =
+                writtenPoints == null
+                        ? new LinkedHashMap<>()
+                        : writtenPoints.startingBetween(st.guildId, st.channelId, from, to);
+        Iterator<Map.Entry<String, PointDecision>> it = decisions.iterator();
+        while (it.hasNext()) {
+            Map.Entry<String, PointDecision> e = it.next();
+            PointDecision d = e.getValue();
+            if (writtenPoints != null && durable(d.epoch())) {
+                it.remove(); // PostgreSQL shows it (or a later decision, still in state)
+                continue;
             }
-            sha.update((byte) 0);
-            return HexFormat.of()
-                    .formatHex(sha.digest(text.getBytes(StandardCharsets.UTF_8)), 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+            boolean inRange = d.startMillis() >= from && d.startMillis() <= to;
+            if (d.deleted() || !inRange) {
+                out.remove(e.getKey());
+            } else {
+                out.put(e.getKey(), d.point());
+            }
         }
-    }
-
-    private static long startOf(List<SessionMessage> session) {
-        return session.get(0).timestamp().toEpochMilli();
-    }
-
-    private static long endOf(List<SessionMessage> session) {
-        return session.get(session.size() - 1).timestamp().toEpochMilli();
+        return out;
     }
 }

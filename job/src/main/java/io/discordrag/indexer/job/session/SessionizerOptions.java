@@ -21,11 +21,20 @@ public final class SessionizerOptions implements Serializable {
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(1);
     public static final Duration DEFAULT_FLUSH_DELAY = Duration.ofMillis(500);
 
+    /**
+     * A week: edits, deletes and replies in a chat cluster within hours of the message they touch,
+     * so a week of history serves nearly every change from state, and a reload from PostgreSQL (one
+     * indexed range read) serves the rest. State grows with the messages of the last week, not with
+     * a channel's history (sizing: deploy/OPERATIONS.md).
+     */
+    public static final Duration DEFAULT_STATE_RETENTION = Duration.ofDays(7);
+
     private final Duration gap;
     private final int minMessages;
     private final int maxTokens;
     private final Duration idleTimeout;
     private final Duration flushDelay;
+    private final Duration stateRetention;
 
     private SessionizerOptions(Builder b) {
         this.gap = b.gap;
@@ -33,6 +42,15 @@ public final class SessionizerOptions implements Serializable {
         this.maxTokens = b.maxTokens;
         this.idleTimeout = b.idleTimeout;
         this.flushDelay = b.flushDelay;
+        this.stateRetention = b.stateRetention;
+        if (stateRetention.compareTo(gap.multipliedBy(2)) < 0) {
+            throw new IllegalArgumentException(
+                    "session.state-retention ("
+                            + stateRetention
+                            + ") must be at least twice session.gap ("
+                            + gap
+                            + ")");
+        }
     }
 
     public static Builder builder() {
@@ -70,6 +88,15 @@ public final class SessionizerOptions implements Serializable {
         return flushDelay;
     }
 
+    /**
+     * How far behind a channel's clock (its latest message time) its messages stay in state. Older
+     * history is read back from PostgreSQL when a change touches it (an edit or delete of an old
+     * message, a late insert), which gives the same points; it costs one range read per change.
+     */
+    public Duration stateRetention() {
+        return stateRetention;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof SessionizerOptions s
@@ -77,12 +104,13 @@ public final class SessionizerOptions implements Serializable {
                 && minMessages == s.minMessages
                 && maxTokens == s.maxTokens
                 && idleTimeout.equals(s.idleTimeout)
-                && flushDelay.equals(s.flushDelay);
+                && flushDelay.equals(s.flushDelay)
+                && stateRetention.equals(s.stateRetention);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(gap, minMessages, maxTokens, idleTimeout, flushDelay);
+        return Objects.hash(gap, minMessages, maxTokens, idleTimeout, flushDelay, stateRetention);
     }
 
     @Override
@@ -97,6 +125,8 @@ public final class SessionizerOptions implements Serializable {
                 + idleTimeout
                 + ", flushDelay="
                 + flushDelay
+                + ", stateRetention="
+                + stateRetention
                 + "}";
     }
 
@@ -107,6 +137,7 @@ public final class SessionizerOptions implements Serializable {
         private int maxTokens = DEFAULT_MAX_TOKENS;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private Duration flushDelay = DEFAULT_FLUSH_DELAY;
+        private Duration stateRetention = DEFAULT_STATE_RETENTION;
 
         private Builder() {}
 
@@ -140,6 +171,11 @@ public final class SessionizerOptions implements Serializable {
 
         public Builder flushDelay(Duration flushDelay) {
             this.flushDelay = positive(flushDelay, "session.flush-delay");
+            return this;
+        }
+
+        public Builder stateRetention(Duration stateRetention) {
+            this.stateRetention = positive(stateRetention, "session.state-retention");
             return this;
         }
 

@@ -1,11 +1,12 @@
 package io.discordrag.indexer.job.verify;
 
 import io.discordrag.indexer.job.config.PostgresOptions;
+import io.discordrag.indexer.job.session.ChannelRef;
+import io.discordrag.indexer.job.session.Conversation;
+import io.discordrag.indexer.job.session.ConversationPlanner;
 import io.discordrag.indexer.job.session.NameDirectory;
-import io.discordrag.indexer.job.session.PointIds;
+import io.discordrag.indexer.job.session.PlannedPoint;
 import io.discordrag.indexer.job.session.RowInterpreter;
-import io.discordrag.indexer.job.session.SessionChunker;
-import io.discordrag.indexer.job.session.SessionGrouping;
 import io.discordrag.indexer.job.session.SessionMessage;
 import io.discordrag.indexer.job.session.SessionTextRenderer;
 import io.discordrag.indexer.job.session.SessionizerOptions;
@@ -53,12 +54,12 @@ import static io.qdrant.client.ConditionFactory.matchValues;
  *
  * <p>It streams {@code messages} once, ordered by guild, channel, time and id, through a
  * server-side cursor, and rebuilds each channel's sessions and chunks with the job's own rules
- * ({@link RowInterpreter}, {@link SessionGrouping}, {@link SessionChunker}, {@link PointIds}); each
- * expected point is fetched by id and compared (message ids, content up to names, channel, guild,
- * model), and each row's {@code qdrant_point_id} is checked against the point that should cover it.
- * Then the points Qdrant holds for the channel, the guild and (for a whole-collection run) outside
- * every known guild are scrolled, and any point no session produces is classified as orphan, wrong
- * guild or stale. Memory is bounded by one session's rows and one channel's expected point ids.
+ * ({@link RowInterpreter}, {@link ConversationPlanner}); each expected point is fetched by id and
+ * compared (message ids, content up to names, channel, guild, model), and each row's {@code
+ * qdrant_point_id} is checked against the point that should cover it. Then the points Qdrant holds
+ * for the channel, the guild and (for a whole-collection run) outside every known guild are
+ * scrolled, and any point no session produces is classified as orphan, wrong guild or stale. Memory
+ * is bounded by one session's rows and one channel's expected point ids.
  *
  * <p>It checks a settled index: sessions still open in a running job (newer than {@code
  * session.idle-timeout}) show up as uncovered.
@@ -76,9 +77,8 @@ public final class IndexVerifier {
     private final PostgresOptions postgres;
     private final QdrantClient qdrant;
     private final String collection;
-    private final SessionizerOptions sessions;
     private final String model;
-    private final ToIntFunction<String> tokenCounter;
+    private final ConversationPlanner planner;
     private final Consumer<String> progress;
     private final Duration progressInterval;
 
@@ -105,9 +105,12 @@ public final class IndexVerifier {
         this.postgres = Objects.requireNonNull(postgres, "postgres");
         this.qdrant = Objects.requireNonNull(qdrant, "qdrant");
         this.collection = Objects.requireNonNull(collection, "collection");
-        this.sessions = Objects.requireNonNull(sessions, "sessions");
         this.model = Objects.requireNonNull(model, "model");
-        this.tokenCounter = Objects.requireNonNull(tokenCounter, "tokenCounter");
+        this.planner =
+                new ConversationPlanner(
+                        Objects.requireNonNull(sessions, "sessions"),
+                        model,
+                        Objects.requireNonNull(tokenCounter, "tokenCounter"));
         this.progress = Objects.requireNonNull(progress, "progress");
         this.progressInterval = Objects.requireNonNull(progressInterval, "progressInterval");
     }
@@ -368,7 +371,7 @@ public final class IndexVerifier {
         final long guildId;
         final long channelId;
         String channelName;
-        final List<SessionMessage> session = new ArrayList<>();
+        final ConversationPlanner.Scan scan = planner.scan();
         final Map<Long, String> sessionWriteBack = new HashMap<>();
         final List<Expected> pending = new ArrayList<>();
         final Set<String> expectedIds = new HashSet<>();
@@ -385,39 +388,36 @@ public final class IndexVerifier {
             }
             channelName = r.channelName();
             SessionMessage m = r.message();
-            if (!session.isEmpty()
-                    && SessionGrouping.startsNewSession(
-                            session.get(session.size() - 1), m, sessions.gap())) {
-                closeSession();
+            Conversation closed = scan.add(m);
+            if (closed != null) {
+                closeConversation(closed);
             }
-            session.add(m);
             sessionWriteBack.put(m.id(), row.qdrantPointId());
         }
 
-        void closeSession() throws Exception {
-            if (session.size() < sessions.minMessages()) {
-                for (SessionMessage m : session) {
+        void closeConversation(Conversation c) throws Exception {
+            List<PlannedPoint> points =
+                    planner.points(new ChannelRef(guildId, channelId, channelName), c);
+            if (points.isEmpty()) {
+                for (SessionMessage m : c.messages()) {
                     checkWriteBack(m.id(), sessionWriteBack.get(m.id()), null);
                 }
             } else {
-                for (List<SessionMessage> chunk :
-                        SessionChunker.chunks(
-                                channelName, session, tokenCounter, sessions.maxTokens())) {
-                    String pointId =
-                            PointIds.forChunk(guildId, channelId, chunk.get(0).id()).toString();
-                    List<Long> ids = chunk.stream().map(SessionMessage::id).toList();
-                    for (SessionMessage m : chunk) {
-                        checkWriteBack(m.id(), sessionWriteBack.get(m.id()), pointId);
+                for (PlannedPoint p : points) {
+                    List<Long> ids = p.messages().stream().map(SessionMessage::id).toList();
+                    for (SessionMessage m : p.messages()) {
+                        checkWriteBack(m.id(), sessionWriteBack.get(m.id()), p.pointId());
                     }
-                    pending.add(new Expected(pointId, List.copyOf(chunk), ids));
-                    expectedIds.add(pointId);
+                    pending.add(new Expected(p.pointId(), p.messages(), ids));
+                    expectedIds.add(p.pointId());
                 }
                 if (pending.size() >= RETRIEVE_BATCH) {
                     comparePending();
                 }
             }
-            session.clear();
-            sessionWriteBack.clear();
+            for (SessionMessage m : c.messages()) {
+                sessionWriteBack.remove(m.id());
+            }
         }
 
         void checkWriteBack(long messageId, String recorded, String expected) {
@@ -562,8 +562,9 @@ public final class IndexVerifier {
         }
 
         void finish() throws Exception {
-            if (!session.isEmpty()) {
-                closeSession();
+            Conversation last = scan.finish();
+            if (last != null) {
+                closeConversation(last);
             }
             comparePending();
             scroll(

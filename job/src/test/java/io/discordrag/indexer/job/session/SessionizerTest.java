@@ -97,7 +97,8 @@ class SessionizerTest {
     }
 
     static ChannelEvent removal(long guild, long channel, long id) {
-        return ChannelEvent.remove(guild, channel, "general", id, MessageChange.Kind.DELETE, 0);
+        return ChannelEvent.remove(
+                guild, channel, "general", id, null, MessageChange.Kind.DELETE, 0);
     }
 
     private void send(ChannelEvent e) throws Exception {

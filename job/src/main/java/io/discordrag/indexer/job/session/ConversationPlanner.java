@@ -1,0 +1,406 @@
+package io.discordrag.indexer.job.session;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+
+/**
+ * The one home of the rules that turn a channel's messages into points: grouping into
+ * conversations, chunking by the token budget, the minimum conversation size, point ids,
+ * fingerprints, and which written points a change supersedes. The streaming and bounded {@link
+ * Sessionizer} and {@code verify} all ask this class, so they cannot disagree. It knows nothing of
+ * Flink: it reads messages and written points through {@link MessageSource} and {@link
+ * PointSource}, which the caller backs with state, with PostgreSQL, or with a list.
+ *
+ * <p>Grouping is a function of the channel's message set: in (timestamp, id) order a conversation
+ * ends where the next message is more than {@code session.gap} later. So a plan only ever reads the
+ * conversations a change touches: from the changed time range it reads outwards until it finds a
+ * silence longer than the gap on each side ({@link #plan}), never the channel's whole history.
+ */
+public final class ConversationPlanner {
+
+    private final SessionizerOptions options;
+    private final long gapMillis;
+    private final String model;
+    private final ToIntFunction<String> tokenCounter;
+
+    /**
+     * @param model the embedding model id (part of every fingerprint)
+     * @param tokenCounter tokens of a text with the model's own tokenizer (chunking)
+     */
+    public ConversationPlanner(
+            SessionizerOptions options, String model, ToIntFunction<String> tokenCounter) {
+        this.options = Objects.requireNonNull(options, "options cannot be null");
+        this.model = Objects.requireNonNull(model, "model cannot be null");
+        this.tokenCounter = Objects.requireNonNull(tokenCounter, "tokenCounter cannot be null");
+        this.gapMillis = options.gap().toMillis();
+    }
+
+    /** The live messages of one channel in a time range. */
+    @FunctionalInterface
+    public interface MessageSource {
+        /** Every live message with {@code fromMillis <= time <= toMillis}, in any order. */
+        List<SessionMessage> between(long fromMillis, long toMillis) throws Exception;
+    }
+
+    /** The points already written for one channel. */
+    @FunctionalInterface
+    public interface PointSource {
+        /**
+         * Every written point (by id) whose first message lies in {@code [fromMillis, toMillis]}. A
+         * plan only asks for ranges that are whole conversations, and a point never spans two, so
+         * these are all the points that overlap the range.
+         */
+        Map<String, WrittenPoint> startingBetween(long fromMillis, long toMillis) throws Exception;
+    }
+
+    /**
+     * What one flush of a channel plans.
+     *
+     * @param dirty the time ranges that changed since the last plan ({@code [from, to]} pairs of
+     *     epoch milliseconds; the old and the new time of a moved message both count)
+     * @param clock the channel's event clock: the latest message time it has seen
+     * @param closeAll plan every conversation as closed (idle timeout, end of a bounded input)
+     * @param revisedTo the latest time an edit or removal touched since the last plan, or {@link
+     *     Long#MIN_VALUE}: an open conversation already written that a revision touches is planned
+     *     now rather than when it closes, so the index never keeps outdated text
+     * @param knownOpenConversation first message id of the open conversation the caller already
+     *     counted as opened (0 for none)
+     */
+    public record Request(
+            ChannelRef channel,
+            List<long[]> dirty,
+            long clock,
+            boolean closeAll,
+            long revisedTo,
+            long knownOpenConversation) {}
+
+    /** A closed conversation that got at least one upsert, and its number of points. */
+    public record Emitted(Conversation conversation, int chunks) {}
+
+    /** A point to delete and what was written for it. */
+    public record Deleted(String pointId, WrittenPoint was) {}
+
+    /**
+     * The result of a plan.
+     *
+     * @param upserts points to write (new, or their fingerprint changed)
+     * @param deletes written points that no conversation produces any more
+     * @param unchanged planned points already written with the same fingerprint
+     * @param emitted closed conversations that got at least one upsert
+     * @param opened conversations seen for the first time
+     * @param merged written conversations that became part of another
+     * @param belowMinimum closed conversations too small to index
+     * @param open the channel's last conversation, still open (not planned), or null
+     * @param messagesRead messages the plan read (its cost)
+     */
+    public record Plan(
+            List<PlannedPoint> upserts,
+            List<Deleted> deletes,
+            int unchanged,
+            List<Emitted> emitted,
+            int opened,
+            int merged,
+            int belowMinimum,
+            Conversation open,
+            long messagesRead) {}
+
+    /**
+     * Plans the points around the changed time ranges: reads each range widened to whole
+     * conversations, groups and chunks them, and compares with the points written there. The last
+     * conversation stays open (unplanned) while the channel's clock is within the gap of its end,
+     * unless {@code closeAll} or a revision of an already written open conversation.
+     */
+    public Plan plan(Request request, MessageSource messages, PointSource points) throws Exception {
+        List<Window> windows = new ArrayList<>();
+        for (long[] range : request.dirty()) {
+            windows.add(window(range[0], range[1], messages));
+        }
+        windows = merge(windows);
+        List<PlannedPoint> upserts = new ArrayList<>();
+        List<Deleted> deletes = new ArrayList<>();
+        List<Emitted> emitted = new ArrayList<>();
+        int unchanged = 0;
+        int opened = 0;
+        int merged = 0;
+        int belowMinimum = 0;
+        Conversation open = null;
+        long read = 0;
+        for (Window w : windows) {
+            read += w.messages.size();
+            Map<String, WrittenPoint> written = points.startingBetween(w.from, w.to);
+            List<Conversation> conversations = group(w.messages);
+            Set<Long> knownConversations = new HashSet<>();
+            for (WrittenPoint p : written.values()) {
+                knownConversations.add(p.conversationFirstMessageId());
+            }
+            Conversation last =
+                    conversations.isEmpty() ? null : conversations.get(conversations.size() - 1);
+            Conversation windowOpen =
+                    last != null && isOpen(request, last, written.values()) ? last : null;
+            Map<String, PlannedPoint> desired = new LinkedHashMap<>();
+            for (Conversation c : conversations) {
+                if (!knownConversations.contains(c.firstMessageId())
+                        && c.firstMessageId() != request.knownOpenConversation()) {
+                    opened++;
+                }
+                if (c == windowOpen) {
+                    continue;
+                }
+                if (c.size() < options.minMessages()) {
+                    belowMinimum++;
+                    continue;
+                }
+                Set<Long> before = new HashSet<>();
+                for (WrittenPoint p : written.values()) {
+                    if (p.overlaps(c.startMillis(), c.endMillis())) {
+                        before.add(p.conversationFirstMessageId());
+                    }
+                }
+                merged += Math.max(0, before.size() - 1);
+                boolean changed = false;
+                List<PlannedPoint> planned = points(request.channel(), c);
+                for (PlannedPoint p : planned) {
+                    desired.put(p.pointId(), p);
+                    WrittenPoint old = written.get(p.pointId());
+                    if (old != null && old.fingerprint().equals(p.fingerprint())) {
+                        unchanged++;
+                    } else {
+                        upserts.add(p);
+                        changed = true;
+                    }
+                }
+                if (changed) {
+                    emitted.add(new Emitted(c, planned.size()));
+                }
+            }
+            for (Map.Entry<String, WrittenPoint> e : written.entrySet()) {
+                WrittenPoint old = e.getValue();
+                boolean inOpen =
+                        windowOpen != null
+                                && old.overlaps(windowOpen.startMillis(), windowOpen.endMillis());
+                if (!inOpen && !desired.containsKey(e.getKey())) {
+                    deletes.add(new Deleted(e.getKey(), old));
+                }
+            }
+            if (windowOpen != null) {
+                open = windowOpen;
+            }
+        }
+        return new Plan(
+                upserts, deletes, unchanged, emitted, opened, merged, belowMinimum, open, read);
+    }
+
+    /**
+     * The channel's last conversation stays open while the clock is within the gap of its end (then
+     * it is the channel's last), unless everything closes or a revision touched it after part of it
+     * was written.
+     */
+    private boolean isOpen(Request request, Conversation c, Collection<WrittenPoint> written) {
+        if (request.closeAll() || request.clock() - c.endMillis() > gapMillis) {
+            return false;
+        }
+        if (request.revisedTo() < c.startMillis() - gapMillis) {
+            return true;
+        }
+        for (WrittenPoint p : written) {
+            if (p.overlaps(c.startMillis() - gapMillis, c.endMillis() + gapMillis)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The points of one closed conversation: none below {@code session.min-messages}. */
+    public List<PlannedPoint> points(ChannelRef channel, Conversation conversation) {
+        if (conversation.size() < options.minMessages()) {
+            return List.of();
+        }
+        List<List<SessionMessage>> chunks =
+                SessionChunker.chunks(
+                        channel.channelName(),
+                        conversation.messages(),
+                        tokenCounter,
+                        options.maxTokens());
+        List<PlannedPoint> out = new ArrayList<>(chunks.size());
+        for (int i = 0; i < chunks.size(); i++) {
+            List<SessionMessage> chunk = chunks.get(i);
+            String text = SessionTextRenderer.render(channel.channelName(), chunk);
+            long[] ids = chunk.stream().mapToLong(SessionMessage::id).toArray();
+            out.add(
+                    new PlannedPoint(
+                            PointIds.forChunk(channel.guildId(), channel.channelId(), ids[0])
+                                    .toString(),
+                            i,
+                            conversation.firstMessageId(),
+                            chunk,
+                            text,
+                            fingerprint(model, ids, text)));
+        }
+        return out;
+    }
+
+    /** The conversations of a complete set of one channel's messages (any order), in order. */
+    public List<Conversation> group(Collection<SessionMessage> messages) {
+        return conversations(messages, options);
+    }
+
+    /** {@link #group} for callers without a tokenizer (reports, the demo, benchmarks). */
+    public static List<Conversation> conversations(
+            Collection<SessionMessage> messages, SessionizerOptions options) {
+        List<Conversation> out = new ArrayList<>();
+        for (List<SessionMessage> s : SessionGrouping.sessions(messages, options.gap())) {
+            out.add(new Conversation(s));
+        }
+        return out;
+    }
+
+    /**
+     * Groups messages that arrive in (timestamp, id) order, one at a time, as {@code verify} reads
+     * a table: memory is one conversation.
+     */
+    public Scan scan() {
+        return new Scan();
+    }
+
+    /** See {@link #scan()}. */
+    public final class Scan {
+        private final List<SessionMessage> current = new ArrayList<>();
+
+        private Scan() {}
+
+        /**
+         * Adds the next message; returns the conversation it closed, or null.
+         *
+         * @throws IllegalArgumentException if {@code m} comes before the previous message
+         */
+        public Conversation add(SessionMessage m) {
+            Conversation closed = null;
+            if (!current.isEmpty()) {
+                SessionMessage previous = current.get(current.size() - 1);
+                if (SessionMessage.ORDER.compare(previous, m) > 0) {
+                    throw new IllegalArgumentException(
+                            "messages must arrive in (timestamp, id) order: "
+                                    + m.id()
+                                    + " after "
+                                    + previous.id());
+                }
+                if (SessionGrouping.startsNewSession(previous, m, options.gap())) {
+                    closed = new Conversation(current);
+                    current.clear();
+                }
+            }
+            current.add(m);
+            return closed;
+        }
+
+        /** The last conversation, closed by the end of the input, or null if there was none. */
+        public Conversation finish() {
+            Conversation last = current.isEmpty() ? null : new Conversation(current);
+            current.clear();
+            return last;
+        }
+    }
+
+    /**
+     * Hash of what a point's vector and payload are made of; equal fingerprints need no
+     * re-embedding.
+     */
+    public static String fingerprint(String model, long[] messageIds, String text) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(model.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            for (long id : messageIds) {
+                sha.update(Long.toString(id).getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) ',');
+            }
+            sha.update((byte) 0);
+            return HexFormat.of()
+                    .formatHex(sha.digest(text.getBytes(StandardCharsets.UTF_8)), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    }
+
+    /** A time range read whole, widened on both sides to a silence longer than the gap. */
+    private record Window(long from, long to, List<SessionMessage> messages) {}
+
+    /**
+     * Reads {@code [from - gap, to + gap]}, then keeps reading outwards while the earliest (latest)
+     * message read could have a neighbour within the gap outside what was read.
+     */
+    private Window window(long from, long to, MessageSource source) throws Exception {
+        long lo = from - gapMillis;
+        long hi = to + gapMillis;
+        List<SessionMessage> ms = new ArrayList<>(source.between(lo, hi));
+        ms.sort(SessionMessage.ORDER);
+        while (!ms.isEmpty() && time(ms.get(0)) - gapMillis < lo) {
+            long newLo = time(ms.get(0)) - gapMillis;
+            List<SessionMessage> more = source.between(newLo, lo - 1);
+            lo = newLo;
+            if (more.isEmpty()) {
+                break;
+            }
+            more = new ArrayList<>(more);
+            more.sort(SessionMessage.ORDER);
+            more.addAll(ms);
+            ms = more;
+        }
+        while (!ms.isEmpty() && time(ms.get(ms.size() - 1)) + gapMillis > hi) {
+            long newHi = time(ms.get(ms.size() - 1)) + gapMillis;
+            List<SessionMessage> more = new ArrayList<>(source.between(hi + 1, newHi));
+            hi = newHi;
+            if (more.isEmpty()) {
+                break;
+            }
+            more.sort(SessionMessage.ORDER);
+            ms.addAll(more);
+        }
+        return new Window(lo, hi, ms);
+    }
+
+    /** Windows that overlap become one (their messages de-duplicated by id). */
+    private static List<Window> merge(List<Window> windows) {
+        if (windows.size() < 2) {
+            return windows;
+        }
+        List<Window> sorted = new ArrayList<>(windows);
+        sorted.sort((a, b) -> Long.compare(a.from, b.from));
+        List<Window> out = new ArrayList<>();
+        Window current = sorted.get(0);
+        for (Window w : sorted.subList(1, sorted.size())) {
+            if (w.from <= current.to) {
+                Map<Long, SessionMessage> union = new LinkedHashMap<>();
+                for (SessionMessage m : current.messages) {
+                    union.put(m.id(), m);
+                }
+                for (SessionMessage m : w.messages) {
+                    union.putIfAbsent(m.id(), m);
+                }
+                List<SessionMessage> ms = new ArrayList<>(union.values());
+                ms.sort(SessionMessage.ORDER);
+                current = new Window(current.from, Math.max(current.to, w.to), ms);
+            } else {
+                out.add(current);
+                current = w;
+            }
+        }
+        out.add(current);
+        return out;
+    }
+
+    private static long time(SessionMessage m) {
+        return m.timestamp().toEpochMilli();
+    }
+}
