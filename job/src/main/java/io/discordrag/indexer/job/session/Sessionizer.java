@@ -194,7 +194,7 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
                         getRuntimeContext()
                                 .getMapState(
                                         new MapStateDescriptor<>(
-                                                "messages",
+                                                "channel-messages",
                                                 Types.LONG,
                                                 TypeInformation.of(SessionMessage.class))),
                         getRuntimeContext()
@@ -222,7 +222,7 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
                 getRuntimeContext()
                         .getState(
                                 new ValueStateDescriptor<>(
-                                        "channel", TypeInformation.of(ChannelState.class)));
+                                        "channel-state", TypeInformation.of(ChannelState.class)));
         ClassLoader job = getRuntimeContext().getUserCodeClassLoader();
         getRuntimeContext()
                 .registerUserCodeClassLoaderReleaseHookIfAbsent(
@@ -288,6 +288,11 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
             if (bounded) {
                 ctx.timerService()
                         .registerEventTimeTimer(Long.MAX_VALUE); // fires when the key's input ends
+            } else if (history != null && event.change() != MessageChange.Kind.SNAPSHOT) {
+                // A channel first seen through a live change has its history in PostgreSQL, not
+                // on its way here (a channel created after the snapshot, or state that was not
+                // restored): everything up to this message is read from there.
+                st.horizon = event.messageTimeMillis() + 1;
             }
         }
         if (event.kind() == ChannelEvent.Kind.UPSERT || st.channelName == null) {

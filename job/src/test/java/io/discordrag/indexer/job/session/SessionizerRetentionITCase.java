@@ -117,6 +117,25 @@ class SessionizerRetentionITCase {
         assertThat(reloads).as("reads of history that left state").isPositive();
     }
 
+    @Test
+    void aChannelFirstSeenThroughALiveChangeReadsItsHistoryFromPostgres() throws Exception {
+        List<Op> earlier = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            earlier.add(
+                    new Insert(new Msg(1 + i, 1 + i, T0.plusSeconds(300L * i), "part " + i), 0));
+        }
+        Run before = run(earlier, UNBOUNDED, true); // an earlier run (or a backfill) indexed it
+        assertThat(before.index).hasSize(1);
+
+        // a new operator without state; one live message continues that conversation
+        Msg next = new Msg(4, 4, T0.plusSeconds(900), "and the end of it");
+        Run after = run(List.of(new Insert(next, 0)), SHORT_RETENTION, false);
+
+        assertThat(after.index).isEqualTo(after.expected);
+        assertThat(after.index.values()).singleElement().asString().startsWith("[1, 2, 3, 4]");
+        assertThat(after.reloads).isPositive();
+    }
+
     /** What one run leaves: the index, the write-back, and what the planner expects. */
     record Run(
             Map<String, String> index,
@@ -127,7 +146,16 @@ class SessionizerRetentionITCase {
             long evicted) {}
 
     private Run run(List<Op> workload, Duration retention) throws Exception {
-        POSTGRES.execute("TRUNCATE messages, message_sessions");
+        return run(workload, retention, true);
+    }
+
+    /**
+     * @param fresh start from empty tables (else on what the tables hold)
+     */
+    private Run run(List<Op> workload, Duration retention, boolean fresh) throws Exception {
+        if (fresh) {
+            POSTGRES.execute("TRUNCATE messages, message_sessions");
+        }
         SessionizerOptions options =
                 SessionizerOptions.builder()
                         .idleTimeout(Duration.ofSeconds(60))
