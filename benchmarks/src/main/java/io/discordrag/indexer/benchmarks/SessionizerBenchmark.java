@@ -274,7 +274,12 @@ public final class SessionizerBenchmark {
                         .password(postgres.indexerPassword())
                         .build();
         Metrics metrics = new Metrics();
-        try (MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(metrics).build();
+        // RocksDB sizes its memtables from managed memory, as a TaskManager slot would give it
+        try (MockEnvironment env =
+                        new MockEnvironmentBuilder()
+                                .setMetricGroup(metrics)
+                                .setManagedMemorySize(512L << 20)
+                                .build();
                 KeyedOneInputStreamOperatorTestHarness<String, ChannelEvent, ChunkUpdate> harness =
                         new KeyedOneInputStreamOperatorTestHarness<>(
                                 new KeyedProcessOperator<>(
