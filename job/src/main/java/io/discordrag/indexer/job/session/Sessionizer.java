@@ -291,8 +291,12 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
             } else if (history != null && event.change() != MessageChange.Kind.SNAPSHOT) {
                 // A channel first seen through a live change has its history in PostgreSQL, not
                 // on its way here (a channel created after the snapshot, or state that was not
-                // restored): everything up to this message is read from there.
-                st.horizon = event.messageTimeMillis() + 1;
+                // restored): everything before this message is read from there. The message itself
+                // is held (so a repeat of it is seen as one); a removed one is history too.
+                st.horizon =
+                        event.kind() == ChannelEvent.Kind.REMOVE
+                                ? event.messageTimeMillis() + 1
+                                : event.messageTimeMillis();
             }
         }
         if (event.kind() == ChannelEvent.Kind.UPSERT || st.channelName == null) {
