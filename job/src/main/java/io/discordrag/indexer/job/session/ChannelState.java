@@ -1,6 +1,8 @@
 package io.discordrag.indexer.job.session;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The small per-channel state of the {@link Sessionizer} (a Flink POJO): the channel's own event
@@ -101,8 +103,8 @@ public class ChannelState {
     }
 
     /** The dirty ranges as {@code [from, to]} pairs. */
-    java.util.List<long[]> dirtyRanges() {
-        java.util.List<long[]> out = new java.util.ArrayList<>(dirty.length / 2);
+    List<long[]> dirtyRanges() {
+        List<long[]> out = new ArrayList<>(dirty.length / 2);
         for (int i = 0; i < dirty.length; i += 2) {
             out.add(new long[] {dirty[i], dirty[i + 1]});
         }
