@@ -304,6 +304,7 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         }
         if (apply(st, event)) {
             st.addPending(event);
+            evict(st); // now, not at the next flush: a snapshot of years of history never piles up
         } else {
             duplicates.inc();
         }
@@ -475,12 +476,12 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         }
         st.needsRecompute = false;
         st.revisedTo = Long.MIN_VALUE;
-        evict(st);
     }
 
     /**
-     * Drops the days that lie wholly before the channel's clock minus the retention. Only with
-     * PostgreSQL to read them back, and never in a bounded run (its input is all history).
+     * Drops the days that lie wholly before the channel's clock minus the retention, as soon as the
+     * clock passes them (dirty ranges there are planned from PostgreSQL). Only with PostgreSQL to
+     * read them back, and never in a bounded run (its input is all history).
      */
     private void evict(ChannelState st) throws Exception {
         if (history == null || bounded || st.clock == Long.MIN_VALUE) {

@@ -136,6 +136,28 @@ class SessionizerRetentionITCase {
         assertThat(after.reloads).isPositive();
     }
 
+    @Test
+    void aSnapshotOfALongHistoryLeavesStateAsItStreamsNotAtTheFirstFlush() throws Exception {
+        List<Op> snapshot = new ArrayList<>();
+        int days = 30;
+        for (int d = 0; d < days; d++) {
+            for (int i = 0; i < 3; i++) {
+                Instant t = T0.plus(Duration.ofDays(d)).plusSeconds(120L * i);
+                snapshot.add(new SnapshotRow(new Msg(100 + 3 * d + i, 1 + i, t, "day " + d), 0));
+            }
+        }
+        Run run = run(snapshot, SHORT_RETENTION);
+
+        // the clock is on day 29: days 0..26 lie wholly before it minus two days
+        long evictable = 3L * (days - 1 - SHORT_RETENTION.toDays());
+        assertThat(run.evictedAfterStep.get(snapshot.size() - 1))
+                .as("messages evicted before the idle flush (no processing time has passed)")
+                .isEqualTo(evictable);
+        assertThat(run.index).hasSize(days).isEqualTo(run.expected);
+        assertThat(run.writeBack).isEqualTo(run.expectedWriteBack);
+        assertThat(run.reloads).as("the evicted days were planned from PostgreSQL").isPositive();
+    }
+
     /** What one run leaves: the index, the write-back, and what the planner expects. */
     record Run(
             Map<String, String> index,
@@ -143,7 +165,8 @@ class SessionizerRetentionITCase {
             Map<String, String> writeBack,
             Map<String, String> expectedWriteBack,
             long reloads,
-            long evicted) {}
+            long evicted,
+            List<Long> evictedAfterStep) {}
 
     private Run run(List<Op> workload, Duration retention) throws Exception {
         return run(workload, retention, true);
@@ -180,6 +203,7 @@ class SessionizerRetentionITCase {
             long now = 0;
             long checkpoint = 0;
             int sinceCheckpoint = 0;
+            List<Long> evictedAfterStep = new ArrayList<>();
             for (Op op : workload) {
                 ChannelEvent event = op.applyTo(bot);
                 if (event != null) {
@@ -189,6 +213,7 @@ class SessionizerRetentionITCase {
                 harness.setProcessingTime(now);
                 writeBack.decided(harness.extractOutputValues());
                 harness.getOutput().clear();
+                evictedAfterStep.add(metrics.count(Sessionizer.MESSAGES_EVICTED));
                 if (++sinceCheckpoint == 5) {
                     sinceCheckpoint = 0;
                     harness.snapshot(++checkpoint, now);
@@ -214,7 +239,8 @@ class SessionizerRetentionITCase {
                     writeBackOf(db),
                     expectedWriteBack,
                     metrics.count(Sessionizer.HISTORY_RELOADS),
-                    metrics.count(Sessionizer.MESSAGES_EVICTED));
+                    metrics.count(Sessionizer.MESSAGES_EVICTED),
+                    evictedAfterStep);
         }
     }
 
@@ -351,7 +377,7 @@ class SessionizerRetentionITCase {
         abstract ChannelEvent applyTo(Connection db) throws Exception;
     }
 
-    static final class Insert extends Op {
+    static class Insert extends Op {
         final Msg m;
 
         Insert(Msg m, long pauseMillis) {
@@ -374,6 +400,19 @@ class SessionizerRetentionITCase {
                 ps.executeUpdate();
             }
             return upsert(m, MessageChange.Kind.INSERT);
+        }
+    }
+
+    /** A row of the initial snapshot (in PostgreSQL before the job starts). */
+    static final class SnapshotRow extends Insert {
+        SnapshotRow(Msg m, long pauseMillis) {
+            super(m, pauseMillis);
+        }
+
+        @Override
+        ChannelEvent applyTo(Connection db) throws Exception {
+            super.applyTo(db);
+            return upsert(m, MessageChange.Kind.SNAPSHOT);
         }
     }
 
