@@ -57,7 +57,9 @@ import java.util.Random;
  * the bot would, then as the change event) and timed with the flush it causes: thread CPU time of
  * the operator thread and wall time (which includes PostgreSQL round trips), median of {@link
  * #REPETITIONS}. The operator runs in Flink's keyed test harness with the heap or the RocksDB state
- * backend and the default options; the checkpoint size is the harness's snapshot.
+ * backend and the default options; the checkpoint size is the harness's snapshot (RocksDB:
+ * incremental, as deployed, so it counts the SST files, deletes included until RocksDB compacts
+ * them; a snapshot is taken after every round of changes, as periodic checkpoints would).
  *
  * <p>Arguments: comma-separated history sizes, comma-separated backends ({@code heap}, {@code
  * rocksdb}).
@@ -142,9 +144,16 @@ public final class SessionizerBenchmark {
                             model.model().tokenizer()::countTokens);
             for (int h : histories) {
                 List<SessionMessage> history = history(h, new Random(h));
+                long t = System.nanoTime();
+                Tables tables = tables(history, planner);
+                System.out.printf(
+                        Locale.ROOT,
+                        "H=%d: the backfill's rows planned in %.1f s%n",
+                        h,
+                        (System.nanoTime() - t) / 1e9);
                 for (String backend : backends) {
-                    long t = System.nanoTime();
-                    load(admin, history, planner); // afresh: the changes below alter it
+                    t = System.nanoTime();
+                    load(admin, tables); // afresh: the changes below alter it
                     System.out.printf(
                             Locale.ROOT,
                             "H=%d: history in PostgreSQL (messages + message_sessions) in %.1f s%n",
@@ -189,13 +198,11 @@ public final class SessionizerBenchmark {
         return sb.toString();
     }
 
+    /** COPY text of {@code messages} and {@code message_sessions}, planned once per history. */
+    record Tables(String messages, String sessions) {}
+
     /** The table state a backfill leaves: the messages, and the points of every conversation. */
-    static void load(Connection admin, List<SessionMessage> history, ConversationPlanner planner)
-            throws Exception {
-        try (Statement s = admin.createStatement()) {
-            s.execute("TRUNCATE messages, message_sessions");
-        }
-        CopyManager copy = admin.unwrap(PGConnection.class).getCopyAPI();
+    static Tables tables(List<SessionMessage> history, ConversationPlanner planner) {
         StringBuilder rows = new StringBuilder();
         for (SessionMessage m : history) {
             rows.append(m.id())
@@ -211,10 +218,7 @@ public final class SessionizerBenchmark {
                     .append(m.timestamp())
                     .append('\n');
         }
-        copy.copyIn(
-                "COPY messages (id, guild_id, channel_id, author_id, content, message_timestamp)"
-                        + " FROM STDIN",
-                new StringReader(rows.toString()));
+        String messages = rows.toString();
         rows.setLength(0);
         ChannelRef ref = new ChannelRef(GUILD, CHANNEL, CHANNEL_NAME);
         for (Conversation c : planner.group(history)) {
@@ -246,10 +250,22 @@ public final class SessionizerBenchmark {
                         .append('\n');
             }
         }
+        return new Tables(messages, rows.toString());
+    }
+
+    static void load(Connection admin, Tables tables) throws Exception {
+        try (Statement s = admin.createStatement()) {
+            s.execute("TRUNCATE messages, message_sessions");
+        }
+        CopyManager copy = admin.unwrap(PGConnection.class).getCopyAPI();
+        copy.copyIn(
+                "COPY messages (id, guild_id, channel_id, author_id, content, message_timestamp)"
+                        + " FROM STDIN",
+                new StringReader(tables.messages()));
         copy.copyIn(
                 "COPY message_sessions (id, guild_id, channel_id, start_time, end_time,"
                         + " message_ids, message_count, chunk, model, content_fingerprint) FROM STDIN",
-                new StringReader(rows.toString()));
+                new StringReader(tables.sessions()));
         try (Statement s = admin.createStatement()) {
             s.execute("ANALYZE messages");
             s.execute("ANALYZE message_sessions");
@@ -337,6 +353,8 @@ public final class SessionizerBenchmark {
                 results.computeIfAbsent("two edits of old messages in a minute", k -> new Sample())
                         .add(changes.editOld(2));
                 harness.getOutput().clear();
+                harness.snapshot(
+                        2 + rep, clock.now); // as a periodic checkpoint would (RocksDB compacts)
             }
             for (Map.Entry<String, Sample> e : results.entrySet()) {
                 System.out.printf(
@@ -348,13 +366,17 @@ public final class SessionizerBenchmark {
                         e.getValue().cpuMedianMs(),
                         e.getValue().wallMedianMs());
             }
-            OperatorSubtaskState after = harness.snapshot(2, clock.now);
+            OperatorSubtaskState after = harness.snapshot(2 + REPETITIONS, clock.now);
             System.out.printf(
                     Locale.ROOT,
-                    "H=%d %s: history reloads %d during the changes; checkpoint after them %d bytes%n",
+                    "H=%d %s: history reloads %d during the changes; messages in state %d;"
+                            + " checkpoint after them %d bytes%n",
                     h,
                     backend,
                     metrics.count(Sessionizer.HISTORY_RELOADS) - reloadsBefore,
+                    history.size()
+                            + changes.inserted()
+                            - metrics.count(Sessionizer.MESSAGES_EVICTED),
                     after.getStateSize());
         }
     }
@@ -413,7 +435,8 @@ public final class SessionizerBenchmark {
         final List<SessionMessage> old;
         final SessionizerOptions options;
         final Random random = new Random(7);
-        long nextId = 900_000_000_000L;
+        static final long FIRST_NEW_ID = 900_000_000_000L;
+        long nextId = FIRST_NEW_ID;
         Instant latest;
 
         Changes(
@@ -433,6 +456,11 @@ public final class SessionizerBenchmark {
                             history.stream()
                                     .filter(m -> m.timestamp().isBefore(oldBefore))
                                     .toList());
+        }
+
+        /** New messages the changes added. */
+        long inserted() {
+            return nextId - FIRST_NEW_ID;
         }
 
         Cost newSession() throws Exception {
