@@ -186,18 +186,12 @@ class RealClusterITCase {
                     "GC.heap_dump",
                     cluster.workDir().resolve("log").resolve("taskmanager-leak.hprof").toString());
         }
-        // Not asserted yet, only measured and printed: a stopped job's classloader is still alive
-        // in
-        // some runs (2 alive in 1 of the last 3 runs on 2026-12-03, 1 in the others) and the holder
-        // is not found yet; the check goes back in (<= 1, as issue 16 asks) once it is. Set
-        // -Dreal-cluster.assert-classloaders=true to assert it now.
-        if (Boolean.getBoolean("real-cluster.assert-classloaders")) {
-            softly.assertThat(leaks.userCodeClassLoaders())
-                    .as(
-                            "user-code classloaders alive after full GCs on %s (the running job's only); %s",
-                            taskManager, leaks)
-                    .isLessThanOrEqualTo(1);
-        }
+        softly.assertThat(leaks.userCodeClassLoaders())
+                .as(
+                        "user-code classloaders alive after full GCs on %s (the running job's only;"
+                                + " heap dump taskmanager-leak.hprof beside its log); %s",
+                        taskManager, leaks)
+                .isLessThanOrEqualTo(1);
         for (String library : NATIVE_LIBRARIES) {
             softly.assertThat(leaks.mappedCopies().get(library))
                     .as("copies of %s mapped by %s; %s", library, taskManager, leaks)
