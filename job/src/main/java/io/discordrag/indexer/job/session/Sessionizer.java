@@ -7,7 +7,6 @@ import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -26,13 +25,8 @@ import org.apache.flink.util.Collector;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.NavigableSet;
 import java.util.Objects;
-import java.util.TreeSet;
 
 /**
  * Turns one channel's message changes into point updates (keyed by guild and channel): a thin shell
@@ -49,7 +43,7 @@ import java.util.TreeSet;
  * last {@code session.state-retention} before the channel's clock; older ones are dropped a day at
  * a time and read back from PostgreSQL ({@link MessageHistory}) when a change touches them. The
  * points written are read from {@code message_sessions} ({@link MessageSessionsTable}) with the
- * decisions it may not show yet kept in state over it ({@link PointDecision}) until a checkpoint
+ * decisions it may not show yet kept in state over it ({@link WrittenPoints}) until a checkpoint
  * proves them written back. So a flush costs what the change touches, never the channel's history.
  */
 public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, ChunkUpdate>
@@ -86,13 +80,6 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
 
     private static final int HISTOGRAM_WINDOW = 1024;
 
-    /**
-     * Completed checkpoints after a decision that prove it written back: it is released when the
-     * first completes and flushed to PostgreSQL before the second; one more covers a missed
-     * notification.
-     */
-    static final int CHECKPOINTS_TO_DURABLE = 3;
-
     private static final Duration NAME_CACHE_TTL = Duration.ofMinutes(10);
 
     private final SessionizerOptions options;
@@ -102,7 +89,7 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     private final boolean rebuild;
 
     private transient ChannelMessageStore store;
-    private transient MapState<String, PointDecision> decisions;
+    private transient WrittenPoints written;
     private transient ValueState<ChannelState> channel;
     private transient EmbeddingModelPool.Lease lease;
     private transient ConversationPlanner planner;
@@ -110,11 +97,8 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     private transient MessageHistory history;
     private transient long gapMillis;
 
-    /** The id of the last checkpoint taken (or restored): decisions after it carry it. */
-    private transient long lastCheckpoint;
-
-    /** Checkpoints completed since this instance started, the latest few. */
-    private transient NavigableSet<Long> completed;
+    /** The checkpoint this instance restored from (0: none). */
+    private transient long restoredCheckpoint;
 
     private transient Counter opened;
     private transient Counter sessionsEmitted;
@@ -165,26 +149,17 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
 
     @Override
     public void initializeState(FunctionInitializationContext context) {
-        lastCheckpoint = context.getRestoredCheckpointId().orElse(0L);
-        completed = new TreeSet<>();
+        restoredCheckpoint = context.getRestoredCheckpointId().orElse(0L);
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) {
-        lastCheckpoint = context.getCheckpointId();
+        written.checkpointTaken(context.getCheckpointId());
     }
 
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
-        completed.add(checkpointId);
-        while (completed.size() > 2 * CHECKPOINTS_TO_DURABLE) {
-            completed.pollFirst();
-        }
-    }
-
-    /** Whether a decision made after checkpoint {@code epoch} is surely in PostgreSQL. */
-    private boolean durable(long epoch) {
-        return completed.tailSet(epoch, false).size() >= CHECKPOINTS_TO_DURABLE;
+        written.checkpointCompleted(checkpointId);
     }
 
     @Override
@@ -211,13 +186,6 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
                                                 Types.LONG,
                                                 PrimitiveArrayTypeInfo
                                                         .LONG_PRIMITIVE_ARRAY_TYPE_INFO)));
-        decisions =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "point-decisions",
-                                        Types.STRING,
-                                        TypeInformation.of(PointDecision.class)));
         channel =
                 getRuntimeContext()
                         .getState(
@@ -232,15 +200,22 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
                 new ConversationPlanner(
                         options, embedding.model().id(), lease.model().tokenizer()::countTokens);
         gapMillis = options.gap().toMillis();
-        if (completed == null) { // not run by a stream operator (a plain function test)
-            completed = new TreeSet<>();
-        }
         if (index != null) {
             index.requirePassword();
             JdbcDriverRelease.register(getRuntimeContext());
             writtenPoints = new MessageSessionsTable(index, !rebuild);
             history = new MessageHistory(index, NAME_CACHE_TTL);
         }
+        written =
+                new WrittenPoints(
+                        getRuntimeContext()
+                                .getMapState(
+                                        new MapStateDescriptor<>(
+                                                "point-decisions",
+                                                Types.STRING,
+                                                TypeInformation.of(PointDecision.class))),
+                        writtenPoints,
+                        restoredCheckpoint);
 
         MetricGroup g = getRuntimeContext().getMetricGroup();
         opened = g.counter(SESSIONS_OPENED);
@@ -440,16 +415,16 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
                                 st.revisedTo,
                                 st.countedOpenSession),
                         (from, to) -> messagesBetween(st, from, to),
-                        (from, to) -> pointsStartingBetween(st, from, to));
+                        (from, to) -> written.startingBetween(st.guildId, st.channelId, from, to));
         PendingChanges pending = st.pending();
         for (ConversationPlanner.Deleted d : plan.deletes()) {
             out.collect(ChunkUpdate.delete(d.pointId(), st.guildId, st.channelId, pending));
-            decisions.put(d.pointId(), PointDecision.deleted(d.was(), lastCheckpoint));
+            written.deleted(d.pointId(), d.was());
             deleted.inc();
         }
         for (PlannedPoint p : plan.upserts()) {
             out.collect(ChunkUpdate.upsert(p, st.guildId, st.channelId, embedding, pending));
-            decisions.put(p.pointId(), PointDecision.written(p, lastCheckpoint));
+            written.written(p);
             upserted.inc();
         }
         unchanged.inc(plan.unchanged());
@@ -510,34 +485,6 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         }
         if (to >= st.horizon) {
             out.addAll(store.between(Math.max(from, st.horizon), to));
-        }
-        return out;
-    }
-
-    /**
-     * The points written in a range: {@code message_sessions}, overlaid with the decisions it may
-     * not show yet; decisions proven written back leave state on the way.
-     */
-    private Map<String, WrittenPoint> pointsStartingBetween(ChannelState st, long from, long to)
-            throws Exception {
-        Map<String, WrittenPoint> out =
-                writtenPoints == null
-                        ? new LinkedHashMap<>()
-                        : writtenPoints.startingBetween(st.guildId, st.channelId, from, to);
-        Iterator<Map.Entry<String, PointDecision>> it = decisions.iterator();
-        while (it.hasNext()) {
-            Map.Entry<String, PointDecision> e = it.next();
-            PointDecision d = e.getValue();
-            if (writtenPoints != null && durable(d.epoch())) {
-                it.remove(); // PostgreSQL shows it (or a later decision, still in state)
-                continue;
-            }
-            boolean inRange = d.startMillis() >= from && d.startMillis() <= to;
-            if (d.deleted() || !inRange) {
-                out.remove(e.getKey());
-            } else {
-                out.put(e.getKey(), d.point());
-            }
         }
         return out;
     }
