@@ -24,10 +24,14 @@ import java.util.Optional;
  *       unpairedSurrogate} (replaced by U+FFFD), {@code unknownAuthor} (no users row: named "user
  *       &lt;id&gt;"), {@code unknownChannel} (no channels row: named by its id), {@code
  *       channelInOtherGuild} (the channels row names another guild: named by its id, so no guild
- *       sees another's channel name), {@code unknownGuild} (no channel of the guild is known).
+ *       sees another's channel name), {@code unknownGuild} (no channel of the guild is known),
+ *       {@code unknownMention} (a user or channel mention with no row, or a channel of another
+ *       guild: rendered as a placeholder).
  * </ul>
  *
- * Deleted rows are the caller's business: they are never indexed.
+ * Discord markup in the content is rendered ({@link DiscordMarkup}) before the length cut, with the
+ * same directory that names authors and channels. Deleted rows are the caller's business: they are
+ * never indexed.
  */
 public final class RowInterpreter {
 
@@ -42,6 +46,7 @@ public final class RowInterpreter {
     public static final String UNKNOWN_AUTHOR = "unknownAuthor";
     public static final String UNKNOWN_CHANNEL = "unknownChannel";
     public static final String UNKNOWN_GUILD = "unknownGuild";
+    public static final String UNKNOWN_MENTION = "unknownMention";
 
     public static final List<String> SKIP_REASONS = List.of(EMPTY_CONTENT, TIMESTAMP_OUT_OF_RANGE);
     public static final List<String> REPAIR_REASONS =
@@ -51,7 +56,8 @@ public final class RowInterpreter {
                     UNKNOWN_AUTHOR,
                     UNKNOWN_CHANNEL,
                     CHANNEL_IN_OTHER_GUILD,
-                    UNKNOWN_GUILD);
+                    UNKNOWN_GUILD,
+                    UNKNOWN_MENTION);
 
     /** Why a row was changed on its way into the index, in words for the log. */
     public record Repair(String reason, String detail) {}
@@ -103,12 +109,24 @@ public final class RowInterpreter {
             content = ContentSanitizer.replaceUnpairedSurrogates(content);
             repairs.add(new Repair(UNPAIRED_SURROGATE, "replaced by U+FFFD"));
         }
+        DiscordMarkup.Rendered rendered = render(content, row.guildId());
+        if (rendered.misses() > 0) {
+            repairs.add(
+                    new Repair(
+                            UNKNOWN_MENTION,
+                            rendered.misses()
+                                    + " mention(s) of a user or channel with no row (or of another"
+                                    + " guild's channel) rendered as a placeholder"));
+        }
+        content = rendered.text();
+        int[] nameSpans = rendered.nameSpans();
         if (content.length() > ContentSanitizer.MAX_CHARS) {
             repairs.add(
                     new Repair(
                             CONTENT_TRUNCATED,
                             content.length() + " characters cut to " + ContentSanitizer.MAX_CHARS));
             content = ContentSanitizer.truncate(content);
+            nameSpans = DiscordMarkup.clip(nameSpans, content.length());
         }
         Optional<String> author = names.authorName(row.authorId());
         if (author.isEmpty()) {
@@ -121,8 +139,33 @@ public final class RowInterpreter {
         }
         SessionMessage message =
                 new SessionMessage(
-                        row.id(), row.authorId(), author.orElse(null), row.timestamp(), content);
+                        row.id(),
+                        row.authorId(),
+                        author.orElse(null),
+                        row.timestamp(),
+                        content,
+                        row.replyToId() == null ? 0 : row.replyToId(),
+                        rendered.mentionedUserIds(),
+                        nameSpans);
         return new Result(message, channelName, null, repairs);
+    }
+
+    private DiscordMarkup.Rendered render(String content, long guildId) throws SQLException {
+        return DiscordMarkup.render(
+                content,
+                new DiscordMarkup.Names() {
+                    @Override
+                    public Optional<String> user(long userId) throws SQLException {
+                        return names.authorName(userId);
+                    }
+
+                    @Override
+                    public Optional<String> channel(long channelId) throws SQLException {
+                        return names.channel(channelId)
+                                .filter(c -> c.guildId() == guildId)
+                                .map(NameDirectory.ChannelInfo::name);
+                    }
+                });
     }
 
     /** Why a live row cannot be indexed at all, or null. */

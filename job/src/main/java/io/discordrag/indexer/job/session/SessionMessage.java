@@ -1,18 +1,32 @@
 package io.discordrag.indexer.job.session;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Objects;
 
 /**
  * One live message as it enters a session: id (Discord snowflake), author, author display name,
- * time and text. Ordered by (timestamp, id), the order sessions are rendered and chunked in.
+ * time and text (markup rendered, {@link DiscordMarkup}), and the links grouping reads: the message
+ * it replies to ({@code 0}: none) and the users it mentions (ascending). {@code nameSpans} marks
+ * where in {@code content} looked-up names stand (start, end pairs), so a comparison can ignore a
+ * later rename. Ordered by (timestamp, id), the order sessions are rendered and chunked in.
  */
 public record SessionMessage(
-        long id, long authorId, String authorName, Instant timestamp, String content) {
+        long id,
+        long authorId,
+        String authorName,
+        Instant timestamp,
+        String content,
+        long replyToId,
+        long[] mentions,
+        int[] nameSpans) {
 
     public static final Comparator<SessionMessage> ORDER =
             Comparator.comparing(SessionMessage::timestamp).thenComparingLong(SessionMessage::id);
+
+    private static final long[] NO_IDS = new long[0];
+    private static final int[] NO_SPANS = new int[0];
 
     public SessionMessage {
         Objects.requireNonNull(timestamp, "timestamp of message " + id);
@@ -21,10 +35,53 @@ public record SessionMessage(
                         ? "user " + Long.toUnsignedString(authorId)
                         : authorName;
         content = content == null ? "" : content;
+        mentions = mentions == null || mentions.length == 0 ? NO_IDS : mentions;
+        nameSpans = nameSpans == null || nameSpans.length == 0 ? NO_SPANS : nameSpans;
+    }
+
+    /** A message with plain text: no reply, no mentions. */
+    public SessionMessage(
+            long id, long authorId, String authorName, Instant timestamp, String content) {
+        this(id, authorId, authorName, timestamp, content, 0, NO_IDS, NO_SPANS);
     }
 
     /** The name a message is attributed to: the global (display) name if set, else the username. */
     public static String displayName(String globalName, String username) {
         return globalName != null && !globalName.isBlank() ? globalName : username;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SessionMessage m
+                && id == m.id
+                && authorId == m.authorId
+                && replyToId == m.replyToId
+                && authorName.equals(m.authorName)
+                && timestamp.equals(m.timestamp)
+                && content.equals(m.content)
+                && Arrays.equals(mentions, m.mentions)
+                && Arrays.equals(nameSpans, m.nameSpans);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, authorId, authorName, timestamp, content, replyToId)
+                + 31 * Arrays.hashCode(mentions)
+                + Arrays.hashCode(nameSpans);
+    }
+
+    @Override
+    public String toString() {
+        return "SessionMessage[id="
+                + id
+                + ", author="
+                + authorName
+                + ", timestamp="
+                + timestamp
+                + (replyToId == 0 ? "" : ", replyTo=" + replyToId)
+                + (mentions.length == 0 ? "" : ", mentions=" + Arrays.toString(mentions))
+                + ", content="
+                + content
+                + "]";
     }
 }

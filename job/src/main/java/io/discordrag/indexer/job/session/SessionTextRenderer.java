@@ -4,6 +4,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The one session text renderer (DESIGN: session text): one line per message, {@code [<name> @
@@ -43,9 +45,9 @@ public final class SessionTextRenderer {
 
     /**
      * Whether {@code text} — possibly cut to a prefix, as payloads are — is the rendering of {@code
-     * messages} up to the author and channel names: same messages, order, minutes and exact
-     * contents. Names are left out because a rename does not re-index old sessions; everything a
-     * user wrote is compared.
+     * messages} up to the author and channel names and the names rendered from mentions: same
+     * messages, order, minutes and exact contents otherwise. Names are left out because a rename
+     * does not re-index old sessions; everything a user wrote is compared.
      */
     public static boolean matchesIgnoringNames(
             String text, List<SessionMessage> messages, boolean cut) {
@@ -85,13 +87,44 @@ public final class SessionTextRenderer {
                 // of a name)
                 return cut && newline < 0;
             }
-            int contentStart = at + marker.length();
-            String rest = text.substring(contentStart);
-            if (!rest.startsWith(m.content())) {
-                return cut && m.content().startsWith(rest);
+            int end = contentEnd(text, at + marker.length(), m);
+            if (end < 0) {
+                return cut && end == ENDS_INSIDE;
             }
-            pos = contentStart + m.content().length();
+            pos = end;
         }
         return pos == text.length();
+    }
+
+    private static final int MISMATCH = -1;
+    private static final int ENDS_INSIDE = -2;
+
+    /**
+     * Where {@code m}'s content ends in {@code text} if it starts at {@code from}, names within it
+     * (its name spans) allowed to differ; {@link #ENDS_INSIDE} if {@code text} ends before the
+     * content does and agrees with it so far, else {@link #MISMATCH}.
+     */
+    private static int contentEnd(String text, int from, SessionMessage m) {
+        String content = m.content();
+        int[] spans = m.nameSpans();
+        if (spans.length == 0) {
+            if (text.startsWith(content, from)) {
+                return from + content.length();
+            }
+            return content.startsWith(text.substring(from)) ? ENDS_INSIDE : MISMATCH;
+        }
+        StringBuilder regex = new StringBuilder();
+        int last = 0;
+        for (int i = 0; i + 1 < spans.length; i += 2) {
+            regex.append(Pattern.quote(content.substring(last, spans[i]))).append("[^\\n]*?");
+            last = spans[i + 1];
+        }
+        regex.append(Pattern.quote(content.substring(last))).append("(?=\\n\\[|\\z)");
+        Matcher matcher = Pattern.compile(regex.toString()).matcher(text);
+        matcher.region(from, text.length());
+        if (matcher.lookingAt()) {
+            return matcher.end();
+        }
+        return matcher.hitEnd() ? ENDS_INSIDE : MISMATCH;
     }
 }

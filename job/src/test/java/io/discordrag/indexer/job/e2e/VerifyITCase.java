@@ -11,6 +11,8 @@ import io.discordrag.indexer.testing.qdrant.QdrantExtension;
 import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.ValueFactory;
 import io.qdrant.client.grpc.JsonWithInt.Value;
+import org.apache.flink.client.program.ClusterClient;
+import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,6 +115,87 @@ class VerifyITCase {
         VerifyRun two = verify(2L);
         two.assertExit(VerifyCommand.CLEAN);
         assertThat(two.out()).contains("2 messages in 1 channels of 1 guilds, 1 points checked");
+    }
+
+    @Test
+    void markupIsRenderedNeverASnowflakeAndARenameOfAMentionedUserStaysClean(
+            @InjectClusterClient ClusterClient<?> cluster) throws Exception {
+        fx.user(100000000000000001L, "alice", "Alice");
+        fx.user(100000000000000002L, "bob", null);
+        fx.channel(11, 1, "general");
+        fx.channel(21, 2, "lobby");
+        options.put("lookup.cache-ttl", "1 s"); // so the edit below sees the rename
+        fx.start(options);
+        StringBuilder crowded = new StringBuilder();
+        while (crowded.length() < 1950) {
+            crowded.append("<@100000000000000002> <@!100000000000000009> ");
+        }
+        fx.message(
+                1,
+                1,
+                11,
+                100000000000000001L,
+                "<@100000000000000002> did you see <#11>? <:blobcat:300000000000000001>",
+                at(0));
+        fx.message(
+                2,
+                1,
+                11,
+                100000000000000002L,
+                "<@!100000000000000001> yes, at <t:1700000000:t>",
+                at(1));
+        fx.message(
+                3,
+                1,
+                11,
+                100000000000000002L,
+                "<@100000000000000009> <#21> <@&400000000000000001> <@12x> <t:soon>",
+                at(2));
+        fx.message(4, 1, 11, 100000000000000001L, crowded.toString(), at(3));
+        fx.awaitVerifiedClean();
+
+        Map<String, IndexerFixture.Point> points = fx.points();
+        assertThat(points.values())
+                .extracting(IndexerFixture.Point::messageIds)
+                .as("the crowded message fills a chunk of its own")
+                .containsExactlyInAnyOrder(List.of(1L, 2L, 3L), List.of(4L));
+        String content =
+                String.join(
+                        "\n", points.values().stream().map(IndexerFixture.Point::content).toList());
+        assertThat(content)
+                .contains("[Alice @ 2024-05-01 10:00]: @bob did you see #general? :blobcat:")
+                .contains("[bob @ 2024-05-01 10:01]: @Alice yes, at 2023-11-14 22:13 UTC")
+                .contains(
+                        "[bob @ 2024-05-01 10:02]: @unknown-user #unknown-channel @role <@12x> <t:soon>")
+                .contains("@bob @unknown-user @bob @unknown-user");
+        assertThat(java.util.regex.Pattern.compile("\\d{17,20}").matcher(content).find())
+                .as("a snowflake in %s", content)
+                .isFalse();
+        String unknownMention = "Interpret_message_changes.reason.unknownMention.rowsRepaired";
+        IndexerFixture.await(
+                "the two messages with a mention of an unknown user or another guild's channel"
+                        + " counted",
+                IndexerFixture.CONVERGENCE_TIMEOUT,
+                () -> metric(cluster, unknownMention) == 2,
+                () -> unknownMention + "=" + metric(cluster, unknownMention));
+
+        fx.update("UPDATE users SET global_name = 'Robert' WHERE id = 100000000000000002");
+        verify(1L).assertExit(VerifyCommand.CLEAN);
+        Thread.sleep(1_100); // the job's name cache expires
+        fx.update(
+                "UPDATE messages SET content = '<@100000000000000002> did you see it?' WHERE id = 1");
+        fx.awaitVerifiedClean();
+        assertThat(fx.points().get(id(1, 11, 1)).content())
+                .as("the edited message names the user as renamed")
+                .contains("[Alice @ 2024-05-01 10:00]: @Robert did you see it?");
+    }
+
+    private long metric(ClusterClient<?> cluster, String name) {
+        try {
+            return fx.metric(cluster.getWebInterfaceURL(), name);
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     @Test

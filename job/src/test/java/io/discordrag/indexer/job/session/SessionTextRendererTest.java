@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -130,5 +132,72 @@ class SessionTextRendererTest {
         assertThat(SessionTextRenderer.matchesIgnoringNames(text.substring(0, 20), TWO, false))
                 .as("a short text that was not cut is incomplete")
                 .isFalse();
+    }
+
+    @Test
+    void namesRenderedFromMentionsMayDifferButWhatTheUserWroteMayNot() throws Exception {
+        Instant t = Instant.parse("2024-05-01T10:00:00Z");
+        String raw = "thanks <@1> and <@2>, see <#3>";
+        List<SessionMessage> now = mentioning(raw, t, Map.of(1L, "Ada", 2L, "bob"), "general");
+        List<SessionMessage> before =
+                mentioning(raw, t, Map.of(1L, "Ada Lovelace", 2L, "b"), "general-chat");
+        String stored = SessionTextRenderer.render("general", before);
+
+        assertThat(SessionTextRenderer.matchesIgnoringNames(stored, now, false))
+                .as("renamed mentioned users and channel")
+                .isTrue();
+        assertThat(
+                        SessionTextRenderer.matchesIgnoringNames(
+                                stored.replace("thanks", "thank you"), now, false))
+                .as("an edit outside the names")
+                .isFalse();
+        assertThat(
+                        SessionTextRenderer.matchesIgnoringNames(
+                                SessionTextRenderer.render(
+                                        "general",
+                                        mentioning(
+                                                "thanks <@1>, see <#3>",
+                                                t,
+                                                Map.of(1L, "Ada"),
+                                                "general")),
+                                now,
+                                false))
+                .as("a mention removed by an edit")
+                .isFalse();
+        int cutInsideAName = stored.indexOf("Lovelace") + 3;
+        assertThat(
+                        SessionTextRenderer.matchesIgnoringNames(
+                                stored.substring(0, cutInsideAName), now, true))
+                .as("cut inside a name")
+                .isTrue();
+    }
+
+    static List<SessionMessage> mentioning(
+            String raw, Instant t, Map<Long, String> users, String channel) throws Exception {
+        DiscordMarkup.Rendered r =
+                DiscordMarkup.render(
+                        raw,
+                        new DiscordMarkup.Names() {
+                            @Override
+                            public Optional<String> user(long userId) {
+                                return Optional.ofNullable(users.get(userId));
+                            }
+
+                            @Override
+                            public Optional<String> channel(long channelId) {
+                                return Optional.of(channel);
+                            }
+                        });
+        return List.of(
+                new SessionMessage(10, 7, "Cy", t, "hello"),
+                new SessionMessage(
+                        11,
+                        8,
+                        "Di",
+                        t.plusSeconds(30),
+                        r.text(),
+                        10,
+                        r.mentionedUserIds(),
+                        r.nameSpans()));
     }
 }
