@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.LongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -56,6 +57,21 @@ public final class DiscordMarkup {
 
         /** The channel's name, if it belongs to the guild of the message being rendered. */
         Optional<String> channel(long channelId) throws SQLException;
+
+        /** Names from plain lookups (null: unknown), for callers with the directory in memory. */
+        static Names of(LongFunction<String> users, LongFunction<String> channels) {
+            return new Names() {
+                @Override
+                public Optional<String> user(long userId) {
+                    return Optional.ofNullable(users.apply(userId));
+                }
+
+                @Override
+                public Optional<String> channel(long channelId) {
+                    return Optional.ofNullable(channels.apply(channelId));
+                }
+            };
+        }
     }
 
     /**

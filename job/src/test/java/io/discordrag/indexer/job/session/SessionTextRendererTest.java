@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -175,19 +174,7 @@ class SessionTextRendererTest {
     static List<SessionMessage> mentioning(
             String raw, Instant t, Map<Long, String> users, String channel) throws Exception {
         DiscordMarkup.Rendered r =
-                DiscordMarkup.render(
-                        raw,
-                        new DiscordMarkup.Names() {
-                            @Override
-                            public Optional<String> user(long userId) {
-                                return Optional.ofNullable(users.get(userId));
-                            }
-
-                            @Override
-                            public Optional<String> channel(long channelId) {
-                                return Optional.of(channel);
-                            }
-                        });
+                DiscordMarkup.render(raw, DiscordMarkup.Names.of(users::get, id -> channel));
         return List.of(
                 new SessionMessage(10, 7, "Cy", t, "hello"),
                 new SessionMessage(

@@ -157,6 +157,7 @@ public final class ConversationalChat {
         final int length;
         final List<Message> written = new ArrayList<>();
         final java.util.Set<String> said = new java.util.HashSet<>();
+        final Map<String, String> chosen = new HashMap<>();
         int stage; // 0 question, then answers and follow-ups, last a closing
 
         Conversation(long id, Topic topic, List<User> people, int length) {
@@ -237,7 +238,7 @@ public final class ConversationalChat {
         boolean question = false;
         if (c.stage == 0) {
             author = c.people.get(0);
-            text = topic.fill(topic.questions(), random);
+            text = topic.fill(topic.questions(), random, c.chosen);
             question = true;
         } else {
             // answer the latest message of someone else, most often; sometimes an earlier one
@@ -299,9 +300,9 @@ public final class ConversationalChat {
 
     /** A line from {@code templates} not yet said in the conversation, if a few tries find one. */
     private static String unsaid(Conversation c, List<String> templates, Random random) {
-        String text = c.topic.fill(templates, random);
+        String text = c.topic.fill(templates, random, c.chosen);
         for (int i = 0; i < 8 && c.said.contains(text); i++) {
-            text = c.topic.fill(templates, random);
+            text = c.topic.fill(templates, random, c.chosen);
         }
         c.said.add(text);
         return text;

@@ -26,20 +26,37 @@ record Topic(
 
     private static final Pattern SLOT = Pattern.compile("\\{(\\w+)}");
 
-    String fill(List<String> templates, Random random) {
+    /**
+     * A template with its slots filled. A conversation talks about the same things throughout:
+     * {@code chosen} keeps the value each slot got first in it (one time in five another value
+     * comes up). {@code {n}} is a number of the conversation (a version, a size, a count).
+     */
+    String fill(List<String> templates, Random random, Map<String, String> chosen) {
         String template = templates.get(random.nextInt(templates.size()));
         Matcher m = SLOT.matcher(template);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            List<String> words = slots.get(m.group(1));
-            if (words == null) {
-                throw new IllegalStateException("topic " + name + " has no slot " + m.group(1));
+            String slot = m.group(1);
+            String value = chosen.get(slot);
+            if (value == null || random.nextInt(5) == 0) {
+                value = pick(slot, random);
+                chosen.putIfAbsent(slot, value);
             }
-            m.appendReplacement(
-                    out, Matcher.quoteReplacement(words.get(random.nextInt(words.size()))));
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    private String pick(String slot, Random random) {
+        if (slot.equals("n")) {
+            return Integer.toString(2 + random.nextInt(998));
+        }
+        List<String> words = slots.get(slot);
+        if (words == null) {
+            throw new IllegalStateException("topic " + name + " has no slot " + slot);
+        }
+        return words.get(random.nextInt(words.size()));
     }
 
     private static final List<String> COMMON_CLOSINGS =
@@ -68,8 +85,9 @@ record Topic(
             # postgres-replication
             $thing: the replication slot | wal_level | the publication | pgoutput | REPLICA IDENTITY FULL | max_wal_senders
             $version: Postgres 14 | Postgres 15 | Postgres 16
-            Q: has anyone set up logical replication on {version}? the subscriber never gets any rows
-            Q: why does my replication slot keep growing until the disk fills up?
+            $db: orders | billing | analytics | inventory | ledger | audit | events | payroll | catalog | shipments
+            Q: has anyone set up logical replication on {version}? the {db} subscriber never gets any rows
+            Q: why does the replication slot of the {db} database keep growing until the disk fills up?
             Q: do I need {thing} for logical decoding of deletes?
             Q: our CDC connector says the publication does not exist, what am I missing?
             A: you need wal_level=logical and a restart, then create the publication
@@ -80,15 +98,16 @@ record Topic(
             F: ok I set {thing}, do I have to restart the server?
             F: the slot is inactive since Tuesday, is it safe to drop it?
             F: does that also apply to {version}?
-            N: the slot is at 40 GB now
+            N: the {db} slot is at {n} GB now
             N: running {version} on the primary
 
             # kubernetes-deploy
             $thing: the readiness probe | the pod | the helm chart | the ingress | the configmap | the deployment
             $num: 3 | 5 | 12 | 30
-            Q: my pod is stuck in CrashLoopBackOff after the deploy, where do I even look?
+            $svc: payments-api | auth-gateway | search-indexer | email-worker | image-resizer | cart-service | ledger-sync | report-builder | geo-lookup | invoice-pdf
+            Q: the {svc} pod is stuck in CrashLoopBackOff after the deploy, where do I even look?
             Q: why does {thing} keep restarting every {num} minutes?
-            Q: how do you roll back a helm release that half applied?
+            Q: how do you roll back the {svc} helm release, it half applied?
             Q: is there a way to see why the scheduler won't place my pod?
             A: kubectl describe pod shows the events, and logs --previous shows the crash before the restart
             A: your readiness probe is probably failing, the app takes longer than the initial delay to boot
@@ -98,13 +117,14 @@ record Topic(
             F: describe says OOMKilled, so I should raise the memory limit?
             F: helm history shows revision {num} as failed, roll back to the one before it?
             F: the probe hits /healthz, should I bump initialDelaySeconds?
-            N: it's the payments deployment
+            N: it's the {svc} deployment
             N: only in staging, prod is fine
 
             # gpu-drivers
             $thing: the nvidia driver | CUDA 12 | the kernel update | secure boot | nouveau | the 4070
+            $game: Elden Ring | Baldur's Gate 3 | Starfield | Helldivers 2 | Factorio | Cyberpunk | Hades II | Satisfactory
             Q: after the kernel update my second monitor is black, anyone seen this with {thing}?
-            Q: games stutter since I installed {thing}, should I roll it back?
+            Q: {game} stutters since I installed {thing}, should I roll it back?
             Q: nvidia-smi says no devices found, what did I break?
             A: the driver module wasn't rebuilt for the new kernel, reinstall it with dkms
             A: secure boot blocks unsigned modules, either sign it or turn secure boot off
@@ -112,17 +132,18 @@ record Topic(
             A: roll back to the previous driver, the new branch has a known stutter bug with frame gen
             F: how do I check which kernel the module was built for?
             F: blacklisted nouveau, still black screen, anything else?
-            F: is {thing} the problem or the driver?
+            F: is {thing} the problem or the driver? {game} ran fine last week
             N: dual boot with windows if that matters
 
             # raid-night
             $thing: the second boss | the tank swap | the enrage timer | phase two | the healer rotation
             $day: friday | saturday | sunday
+            $boss: Vexor | the Lich Queen | Gorrath | the Hollow King | Sylvara | Mordath | the Ember Twins | Kel'Zarak
             Q: who's in for raid on {day}? we still need a healer
-            Q: any tips for {thing}? we wiped six times last week
+            Q: any tips for {thing} on {boss}? we wiped {n} times last week
             Q: what time are we starting on {day}?
             A: I can heal, but only after nine
-            A: you have to swap tanks at three stacks or the debuff one-shots them
+            A: on {boss} you have to swap tanks at three stacks or the debuff one-shots them
             A: everyone stacks behind the boss for the breath, then spread for the meteors
             A: we're starting at 8:30 server time, be online ten minutes early for buffs
             A: dps need to burn the adds first or you hit the enrage timer
@@ -135,7 +156,8 @@ record Topic(
 
             # home-espresso
             $thing: the grinder | the portafilter | 18 grams | a 1:2 ratio | the tamper | light roast beans
-            Q: my espresso comes out sour and way too fast, what should I change first?
+            $machine: Gaggia Classic | Rancilio Silvia | Breville Bambino | Lelit Bianca | Delonghi Dedica | Profitec Go
+            Q: espresso from my {machine} comes out sour and way too fast, what should I change first?
             Q: is a burr grinder really worth it over a blade one for espresso?
             Q: how long should a shot take with {thing}?
             A: grind finer until the shot takes about 28 seconds for {thing}
@@ -145,11 +167,12 @@ record Topic(
             F: went finer and now it chokes the machine, what now?
             F: is {thing} the reason it's so bitter?
             F: should I preheat the cup as well?
-            N: I'm using {thing}
+            N: on a {machine}, using {thing}
 
             # python-packaging
             $thing: poetry | pip | the lock file | a venv | pyproject.toml | wheels | setuptools
-            Q: pip install works locally but the docker build fails on a wheel, any idea?
+            $lib: numpy | pandas | pydantic | fastapi | psycopg | lxml | cryptography | grpcio | orjson | uvloop
+            Q: pip install {lib} works locally but the docker build fails on its wheel, any idea?
             Q: poetry or plain pip with a requirements file for a small service?
             Q: why does importing my own package fail after pip install -e?
             A: the image lacks a compiler, use the slim image with build-essential or pin a version with wheels
@@ -157,27 +180,29 @@ record Topic(
             A: your package is missing an __init__.py or the src layout isn't declared in pyproject.toml
             A: make sure the venv you installed into is the one running the code, check sys.executable
             F: do I commit the lock file or not?
-            F: it says no matching distribution, is that the python version?
+            F: it says no matching distribution for {lib}, is that the python version?
             F: where do I declare the src layout in {thing}?
             N: python 3.12 btw
 
             # cat-health
             $thing: the vet | wet food | the litter box | the new kitten | hairballs | the flea treatment
-            Q: my cat stopped eating since yesterday, should I wait or call {thing}?
+            $cat: Miso | Luna | Pixel | Mochi | Tofu | Biscuit | Nala | Ziggy | Pumpkin | Olive
+            Q: {cat} stopped eating since yesterday, should I wait or call {thing}?
             Q: how do I get an older cat to accept a new kitten?
             Q: she keeps throwing up after meals, is that hairballs?
             A: a cat not eating for a day is worth a call to the vet, they can get liver problems fast
             A: keep them in separate rooms for a week and swap their blankets so they learn the smell
             A: eating too fast causes that, try a slow feeder bowl and smaller meals
             A: brushing more often helps a lot with hairballs, and there's a paste for it
-            F: she drank some water today, does that change anything?
+            F: {cat} drank some water today, does that change anything?
             F: how long until they can share {thing}?
             F: what paste do you use?
-            N: she's 12 years old
+            N: {cat} is {n} months old
 
             # mechanical-keyboards
             $thing: linear switches | tactile switches | the stabilizers | hot-swap sockets | keycaps | the PCB
-            Q: first custom keyboard, linear or tactile switches?
+            $switch: Gateron Yellow | Cherry Brown | Holy Panda | Akko Lavender | Boba U4T | Oil King | Kailh Box Jade
+            Q: first custom keyboard, {switch} or something tactile?
             Q: my spacebar rattles like crazy, what fixes that?
             Q: is hot-swap worth it or should I just solder?
             A: rattle is the stabilizers, clip and lube them with dielectric grease
@@ -186,12 +211,12 @@ record Topic(
             A: band-aid mod under the stabilizers also kills most of the rattle
             F: do I need to take the PCB out to lube {thing}?
             F: which lube for the stabilizers exactly?
-            F: are {thing} loud?
+            F: are {switch} loud?
             N: it's a 65% board
 
             # budget-travel
             $thing: the rail pass | hostels | the night train | carry-on only | the airport bus
-            $city: Lisbon | Krakow | Vienna | Budapest | Porto
+            $city: Lisbon | Krakow | Vienna | Budapest | Porto | Ljubljana | Seville | Tallinn | Naples | Bruges | Gdansk | Valencia
             Q: going to {city} in march on a tight budget, any tips?
             Q: is {thing} worth it for two weeks in Europe?
             Q: cheapest way from the airport into {city}?
@@ -206,7 +231,8 @@ record Topic(
 
             # sourdough
             $thing: the starter | the levain | bulk fermentation | the dutch oven | whole wheat flour | the autolyse
-            Q: my sourdough comes out flat and dense every time, what am I doing wrong?
+            $flour: rye | spelt | bread flour | einkorn | whole wheat | emmer
+            Q: my {flour} sourdough comes out flat and dense every time, what am I doing wrong?
             Q: how do I know when {thing} is ready?
             Q: why is my crust pale even at 250 degrees?
             A: your starter is probably too weak, feed it twice a day until it doubles in four hours
@@ -216,11 +242,12 @@ record Topic(
             F: my kitchen is cold, how long should bulk take then?
             F: does whole wheat flour change {thing}?
             F: should I score deeper?
-            N: using 75% hydration
+            N: {flour} at {n} grams of water
 
             # tax-return
             $thing: the W-2 | the 1099 | estimated payments | the deduction | the home office | the extension
-            Q: freelance for the first time this year, do I really need estimated payments?
+            $client: a design agency | a fintech startup | three small clients | an app studio | a law firm | a game studio
+            Q: freelancing for {client} this year, do I really need estimated payments?
             Q: can I deduct {thing} if I rent?
             Q: filing the extension, does that also extend the payment?
             A: yes, if you'll owe more than a thousand you should pay estimated tax each quarter
@@ -234,7 +261,8 @@ record Topic(
 
             # running-training
             $thing: the long run | intervals | the taper | shin splints | a 10k | the marathon plan
-            Q: training for my first half marathon, how long should the long run get?
+            $race: the Berlin half | the city 10k | the trail 25k | the spring half | the Chicago marathon | the harbour 15k
+            Q: training for {race}, how long should the long run get?
             Q: my shins hurt after every run, should I stop for a while?
             Q: how many weeks of taper before {thing}?
             A: build the long run up to about 18 km, no need to run the full distance before race day
@@ -244,7 +272,7 @@ record Topic(
             F: should I do {thing} on the track or the road?
             F: is it ok to cross train while the shins heal?
             F: how fast should the easy runs be?
-            N: race is in eight weeks
+            N: {race} is in {n} days
 
             # lunch~
             $food: tacos | ramen | the thai place | pizza | sushi | the salad bar
@@ -270,12 +298,13 @@ record Topic(
 
             # build-broken
             $thing: the CI pipeline | the integration tests | main | the flaky test | the cache | the runner
+            $test: OrderServiceTest | the checkout e2e test | LoginFlowIT | the migration test | SearchIndexTest | InvoiceRoundingTest
             Q: is main red for everyone or just me?
-            Q: {thing} has been failing since this morning, who touched it?
+            Q: {test} has been failing since this morning, who touched it?
             Q: the integration tests time out on CI but pass locally, ideas?
             A: yeah main is red, someone merged without rebasing, I'm reverting it
             A: the CI runners are out of disk, the cache filled them up
-            A: the flaky test again, it depends on the order of a hash map, I'll quarantine it
+            A: {test} again, it depends on the order of a hash map, I'll quarantine it
             A: CI has two cores and your test waits on a fixed sleep, it needs to wait for the condition
             F: is it safe to merge once {thing} is green again?
             F: who owns {thing}?
@@ -284,7 +313,8 @@ record Topic(
 
             # photography
             $thing: the 50mm | aperture priority | ISO 3200 | the kit lens | manual focus | raw files
-            Q: photos at night come out blurry, what settings should I use?
+            $cam: Canon R50 | Sony a6400 | Nikon Z50 | Fuji X-T30 | an old Canon 600D | Olympus E-M10
+            Q: night photos from my {cam} come out blurry, what settings should I use?
             Q: is the 50mm f1.8 worth it as a second lens?
             Q: should I shoot raw or jpeg as a beginner?
             A: use a faster shutter, at least one over the focal length, and raise the ISO
@@ -294,7 +324,7 @@ record Topic(
             F: won't ISO 3200 be too noisy?
             F: does {thing} work on a crop sensor?
             F: what do you edit raw files with?
-            N: it's an older canon
+            N: it's the {cam}
             """;
 
     /** Every topic, parsed from {@link #LIBRARY} (declared after what parsing reads). */

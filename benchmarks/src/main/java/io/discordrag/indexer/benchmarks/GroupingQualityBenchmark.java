@@ -1,0 +1,302 @@
+package io.discordrag.indexer.benchmarks;
+
+import io.discordrag.indexer.job.session.ChannelRef;
+import io.discordrag.indexer.job.session.Conversation;
+import io.discordrag.indexer.job.session.ConversationLinker;
+import io.discordrag.indexer.job.session.ConversationPlanner;
+import io.discordrag.indexer.job.session.DiscordMarkup;
+import io.discordrag.indexer.job.session.PlannedPoint;
+import io.discordrag.indexer.job.session.SessionMessage;
+import io.discordrag.indexer.job.session.SessionizerOptions;
+import io.discordrag.indexer.testing.data.ConversationalChat;
+import io.discordrag.indexer.testing.data.SyntheticChat;
+import io.discordrag.indexer.udf.EmbeddingOptions;
+import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * How well points hold conversations, on {@link ConversationalChat}'s realistic interleaved chat
+ * with its ground truth, for time-gap grouping and conversation linking side by side in one run:
+ *
+ * <ul>
+ *   <li>co-location: share of ground-truth (message, the message it responds to) pairs whose two
+ *       messages share a point;
+ *   <li>purity: per point, the share of its messages from its main conversation, averaged;
+ *   <li>messages per point;
+ *   <li>retrieval: for a sample of question messages, the guild's points ranked by cosine
+ *       similarity to the question's text; hit@5 when a top-5 point holds a reply to the question
+ *       (a message responding to it), MRR of the first such point.
+ * </ul>
+ *
+ * <p>Arguments: messages, questions sampled, seed.
+ */
+public final class GroupingQualityBenchmark {
+
+    private GroupingQualityBenchmark() {}
+
+    /** One grouping's points and figures. */
+    record Result(
+            String name,
+            List<Point> points,
+            double coLocation,
+            double purity,
+            double messagesPerPoint,
+            double hitAt5,
+            double mrr) {}
+
+    record Point(long guild, List<Long> messageIds, String text) {}
+
+    public static void main(String[] args) throws Exception {
+        int messages = Integer.parseInt(args[0]);
+        int questions = Integer.parseInt(args[1]);
+        long seed = Long.parseLong(args[2]);
+        ConversationalChat.Generated data =
+                ConversationalChat.generate(ConversationalChat.Spec.of(messages).withSeed(seed));
+        SessionizerOptions options = SessionizerOptions.builder().build();
+        EmbeddingOptions embedding = EmbeddingOptions.builder().build();
+        System.out.printf(
+                Locale.ROOT,
+                "grouping quality: %d messages (%d channels), seed %d, %s, model %s%n",
+                data.dataset().messages().size(),
+                data.dataset().channels().size(),
+                seed,
+                options,
+                embedding.model().id());
+        try (EmbeddingModelPool.Lease lease = EmbeddingModelPool.acquire(embedding)) {
+            ConversationPlanner planner =
+                    new ConversationPlanner(
+                            options,
+                            embedding.model().id(),
+                            lease.model().tokenizer()::countTokens);
+            Map<ChannelRef, List<SessionMessage>> channels = sessionMessages(data.dataset());
+            ConversationLinker linker =
+                    new ConversationLinker(
+                            ConversationLinker.Options.defaults(options.minMessages()));
+            Map<ConversationLinker.Link, Integer> links =
+                    new EnumMap<>(ConversationLinker.Link.class);
+            List<Result> results = new ArrayList<>();
+            for (String grouping : List.of("time-gap", "linked")) {
+                List<Point> points = new ArrayList<>();
+                for (Map.Entry<ChannelRef, List<SessionMessage>> e : channels.entrySet()) {
+                    for (Conversation c : group(grouping, e.getValue(), options, linker, links)) {
+                        for (PlannedPoint p : planner.points(e.getKey(), c)) {
+                            List<Long> ids = new ArrayList<>();
+                            for (long id : p.messageIds()) {
+                                ids.add(id);
+                            }
+                            points.add(new Point(e.getKey().guildId(), ids, p.text()));
+                        }
+                    }
+                }
+                results.add(measure(grouping, points, data, questions, lease, seed));
+            }
+            System.out.printf(Locale.ROOT, "linked: messages joined by %s%n", links);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-10s %8s %12s %8s %10s %8s %7s%n",
+                    "grouping",
+                    "points",
+                    "co-location",
+                    "purity",
+                    "msgs/point",
+                    "hit@5",
+                    "MRR");
+            for (Result r : results) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "RESULT %-10s %8d %11.1f%% %7.1f%% %10.2f %7.1f%% %7.3f%n",
+                        r.name(),
+                        r.points().size(),
+                        100 * r.coLocation(),
+                        100 * r.purity(),
+                        r.messagesPerPoint(),
+                        100 * r.hitAt5(),
+                        r.mrr());
+            }
+        }
+    }
+
+    static List<Conversation> group(
+            String grouping,
+            List<SessionMessage> channel,
+            SessionizerOptions options,
+            ConversationLinker linker,
+            Map<ConversationLinker.Link, Integer> links) {
+        List<Conversation> stretches = ConversationPlanner.conversations(channel, options);
+        if (grouping.equals("time-gap")) {
+            return stretches;
+        }
+        List<Conversation> out = new ArrayList<>();
+        Map<Long, ConversationLinker.Link> how = new HashMap<>();
+        for (Conversation stretch : stretches) {
+            for (List<SessionMessage> c : linker.split(stretch.messages(), how)) {
+                out.add(new Conversation(c));
+            }
+        }
+        how.values().forEach(l -> links.merge(l, 1, Integer::sum));
+        return out;
+    }
+
+    /** Each channel's messages as the job reads them: markup rendered with the directory. */
+    static Map<ChannelRef, List<SessionMessage>> sessionMessages(SyntheticChat.Dataset data)
+            throws Exception {
+        Map<Long, String> users = new HashMap<>();
+        for (SyntheticChat.User u : data.users()) {
+            users.put(u.id(), SessionMessage.displayName(u.globalName(), u.username()));
+        }
+        Map<Long, SyntheticChat.Channel> channels = new HashMap<>();
+        data.channels().forEach(c -> channels.put(c.id(), c));
+        Map<ChannelRef, List<SessionMessage>> out = new LinkedHashMap<>();
+        for (SyntheticChat.Message m : data.messages()) {
+            SyntheticChat.Channel ch = channels.get(m.channelId());
+            DiscordMarkup.Rendered r =
+                    DiscordMarkup.render(
+                            m.content(),
+                            DiscordMarkup.Names.of(
+                                    users::get,
+                                    id -> {
+                                        SyntheticChat.Channel c = channels.get(id);
+                                        return c != null && c.guildId() == ch.guildId()
+                                                ? c.name()
+                                                : null;
+                                    }));
+            out.computeIfAbsent(
+                            new ChannelRef(ch.guildId(), ch.id(), ch.name()),
+                            k -> new ArrayList<>())
+                    .add(
+                            new SessionMessage(
+                                    m.id(),
+                                    m.authorId(),
+                                    users.get(m.authorId()),
+                                    m.timestamp(),
+                                    r.text(),
+                                    m.replyToId() == null ? 0 : m.replyToId(),
+                                    r.mentionedUserIds(),
+                                    r.nameSpans()));
+        }
+        return out;
+    }
+
+    static Result measure(
+            String name,
+            List<Point> points,
+            ConversationalChat.Generated data,
+            int questions,
+            EmbeddingModelPool.Lease lease,
+            long seed) {
+        Map<Long, Integer> pointOf = new HashMap<>();
+        double puritySum = 0;
+        long inPoints = 0;
+        for (int i = 0; i < points.size(); i++) {
+            Map<Long, Integer> perConversation = new HashMap<>();
+            for (long id : points.get(i).messageIds()) {
+                pointOf.put(id, i);
+                perConversation.merge(data.truth().get(id).conversation(), 1, Integer::sum);
+            }
+            int main =
+                    perConversation.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+            puritySum += main / (double) points.get(i).messageIds().size();
+            inPoints += points.get(i).messageIds().size();
+        }
+        long pairs = 0;
+        long together = 0;
+        Map<Long, List<Long>> repliesTo = new HashMap<>();
+        for (Map.Entry<Long, ConversationalChat.Truth> e : data.truth().entrySet()) {
+            long parent = e.getValue().respondsTo();
+            if (parent == 0) {
+                continue;
+            }
+            repliesTo.computeIfAbsent(parent, k -> new ArrayList<>()).add(e.getKey());
+            Integer a = pointOf.get(e.getKey());
+            Integer b = pointOf.get(parent);
+            if (a == null || b == null) {
+                continue; // not indexed (a stretch below the minimum): counted in neither
+            }
+            pairs++;
+            together += a.equals(b) ? 1 : 0;
+        }
+        // retrieval: a fixed sample of questions that got replies, searched within their guild
+        List<SyntheticChat.Message> asked = new ArrayList<>();
+        for (SyntheticChat.Message m : data.dataset().messages()) {
+            if (data.truth().get(m.id()).question() && repliesTo.containsKey(m.id())) {
+                asked.add(m);
+            }
+        }
+        java.util.Collections.shuffle(asked, new Random(seed));
+        asked = asked.subList(0, Math.min(questions, asked.size()));
+        float[][] vectors = embedAll(points.stream().map(Point::text).toList(), lease);
+        float[][] queries =
+                embedAll(asked.stream().map(SyntheticChat.Message::content).toList(), lease);
+        double hits = 0;
+        double reciprocal = 0;
+        for (int q = 0; q < asked.size(); q++) {
+            SyntheticChat.Message question = asked.get(q);
+            List<Long> replies = repliesTo.get(question.id());
+            List<Integer> ranked = new ArrayList<>();
+            for (int i = 0; i < points.size(); i++) {
+                if (points.get(i).guild() == question.guildId()) {
+                    ranked.add(i);
+                }
+            }
+            float[] qv = queries[q];
+            ranked.sort((x, y) -> Double.compare(dot(vectors[y], qv), dot(vectors[x], qv)));
+            for (int rank = 0; rank < ranked.size(); rank++) {
+                List<Long> ids = points.get(ranked.get(rank)).messageIds();
+                if (replies.stream().anyMatch(ids::contains)) {
+                    hits += rank < 5 ? 1 : 0;
+                    reciprocal += 1.0 / (rank + 1);
+                    break;
+                }
+            }
+        }
+        return new Result(
+                name,
+                points,
+                pairs == 0 ? 0 : together / (double) pairs,
+                points.isEmpty() ? 0 : puritySum / points.size(),
+                points.isEmpty() ? 0 : inPoints / (double) points.size(),
+                asked.isEmpty() ? 0 : hits / asked.size(),
+                asked.isEmpty() ? 0 : reciprocal / asked.size());
+    }
+
+    static float[][] embedAll(List<String> texts, EmbeddingModelPool.Lease lease) {
+        float[][] out = new float[texts.size()][];
+        int batch = 32;
+        for (int i = 0; i < texts.size(); i += batch) {
+            float[][] v = lease.model().embed(texts.subList(i, Math.min(texts.size(), i + batch)));
+            for (int j = 0; j < v.length; j++) {
+                out[i + j] = normalized(v[j]);
+            }
+        }
+        return out;
+    }
+
+    static float[] normalized(float[] v) {
+        double norm = 0;
+        for (float x : v) {
+            norm += x * x;
+        }
+        norm = Math.sqrt(norm);
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (float) (v[i] / norm);
+        }
+        return out;
+    }
+
+    static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+}
