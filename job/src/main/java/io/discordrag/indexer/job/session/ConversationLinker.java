@@ -28,9 +28,10 @@ import java.util.Set;
  *   <li>else it starts a conversation.
  * </ol>
  *
- * Conversations smaller than the minimum size join the conversation nearest in time, so every
- * message the time-gap rule would index is still indexed. The result is a function of the set of
- * messages: arrival order never matters.
+ * Conversations smaller than the minimum size join the large conversation with the message nearest
+ * in time to their first message (the earlier on a tie), so every message the time-gap rule would
+ * index is still indexed. The result is a function of the set of messages: arrival order never
+ * matters.
  */
 public final class ConversationLinker {
 

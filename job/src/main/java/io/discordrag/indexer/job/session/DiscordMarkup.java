@@ -17,9 +17,10 @@ import java.util.regex.Pattern;
  * text): {@code <@id>} and {@code <@!id>} become {@code @DisplayName}, {@code <#id>} becomes {@code
  * #channel-name} (only for a channel of the message's own guild), {@code <:name:id>} and {@code
  * <a:name:id>} become {@code :name:}, {@code <t:unix[:style]>} becomes the UTC time, {@code
- * </name:id>} becomes {@code /name}. Role mentions and ids that the directory does not know become
- * short placeholders ({@code @role}, {@code @unknown-user}, {@code #unknown-channel}): a snowflake
- * never reaches the text. Anything that is not well-formed markup stays as written.
+ * </name:id>} becomes {@code /name}, guild navigation ({@code <id:customize>} …) its label. Role
+ * mentions and ids that the directory does not know become short placeholders ({@code @role},
+ * {@code @unknown-user}, {@code #unknown-channel}): a snowflake never reaches the text. Anything
+ * that is not well-formed markup stays as written.
  *
  * <p>Pure: names come from a {@link Names} lookup (in the job, PostgreSQL through a cache). The
  * result also lists the users mentioned (for grouping) and where in the text the looked-up names
@@ -30,6 +31,14 @@ public final class DiscordMarkup {
     static final String UNKNOWN_USER = "unknown-user";
     static final String UNKNOWN_CHANNEL = "unknown-channel";
     static final String ROLE = "role";
+
+    /** Guild navigation ({@code <id:…>}) as Discord labels it. */
+    static final java.util.Map<String, String> NAVIGATION =
+            java.util.Map.of(
+                    "customize", "Channels & Roles",
+                    "browse", "Browse Channels",
+                    "guide", "Server Guide",
+                    "linked-roles", "Linked Roles");
 
     static final DateTimeFormatter DATE_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
@@ -46,7 +55,8 @@ public final class DiscordMarkup {
                             + "|#(?<channel>\\d{1,20})"
                             + "|a?:(?<emoji>\\w{1,32}):\\d{1,20}"
                             + "|t:(?<time>-?\\d{1,16})(?::(?<style>[tTdDfFR]))?"
-                            + "|/(?<command>[-\\w]{1,32}(?: [-\\w]{1,32}){0,2}):\\d{1,20})>");
+                            + "|/(?<command>[-_\\p{L}\\p{N}\\p{M}]{1,32}(?: [-_\\p{L}\\p{N}\\p{M}]{1,32}){0,2}):\\d{1,20}"
+                            + "|id:(?<nav>customize|browse|guide|linked-roles)(?::\\d{1,20})?)>");
 
     private DiscordMarkup() {}
 
@@ -140,8 +150,10 @@ public final class DiscordMarkup {
                     out.append(
                             (dateOnly ? DATE : DATE_TIME).format(Instant.ofEpochSecond(seconds)));
                 }
-            } else {
+            } else if (m.group("command") != null) {
                 out.append('/').append(m.group("command"));
+            } else {
+                out.append(NAVIGATION.get(m.group("nav")));
             }
         }
         out.append(text, last, text.length());

@@ -10,7 +10,8 @@ import java.util.Objects;
  * time and text (markup rendered, {@link DiscordMarkup}), and the links grouping reads: the message
  * it replies to ({@code 0}: none) and the users it mentions (ascending). {@code nameSpans} marks
  * where in {@code content} looked-up names stand (start, end pairs), so a comparison can ignore a
- * later rename. Ordered by (timestamp, id), the order sessions are rendered and chunked in.
+ * later rename. Ordered by (timestamp, id), the order sessions are rendered and chunked in. The
+ * arrays are the message's own: never modify them.
  */
 public record SessionMessage(
         long id,

@@ -4,8 +4,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The one session text renderer (DESIGN: session text): one line per message, {@code [<name> @
@@ -47,7 +45,10 @@ public final class SessionTextRenderer {
      * Whether {@code text} — possibly cut to a prefix, as payloads are — is the rendering of {@code
      * messages} up to the author and channel names and the names rendered from mentions: same
      * messages, order, minutes and exact contents otherwise. Names are left out because a rename
-     * does not re-index old sessions; everything a user wrote is compared.
+     * does not re-index old sessions. A mentioned name may be any 1 to {@link #MAX_NAME_CHARS}
+     * characters of its line, so an edit that only removes or changes text within that distance
+     * after a mention (the rest of the line equal) can pass for a rename; every other character a
+     * user wrote is compared.
      */
     public static boolean matchesIgnoringNames(
             String text, List<SessionMessage> messages, boolean cut) {
@@ -99,32 +100,64 @@ public final class SessionTextRenderer {
     private static final int MISMATCH = -1;
     private static final int ENDS_INSIDE = -2;
 
+    /** The longest name a mention renders (Discord: 32 for user names, 100 for channel names). */
+    static final int MAX_NAME_CHARS = 100;
+
     /**
-     * Where {@code m}'s content ends in {@code text} if it starts at {@code from}, names within it
-     * (its name spans) allowed to differ; {@link #ENDS_INSIDE} if {@code text} ends before the
-     * content does and agrees with it so far, else {@link #MISMATCH}.
+     * Where {@code m}'s content ends in {@code text} if it starts at {@code from}, the names within
+     * it (its name spans) allowed to differ: each may be any 1 to {@link #MAX_NAME_CHARS}
+     * characters of one line. {@link #ENDS_INSIDE} if {@code text} ends before the content does and
+     * agrees with it so far, else {@link #MISMATCH}. Linear in the names: the positions each
+     * literal part can end at are kept as a set, never tried one path at a time.
      */
     private static int contentEnd(String text, int from, SessionMessage m) {
         String content = m.content();
         int[] spans = m.nameSpans();
-        if (spans.length == 0) {
-            if (text.startsWith(content, from)) {
-                return from + content.length();
-            }
-            return content.startsWith(text.substring(from)) ? ENDS_INSIDE : MISMATCH;
-        }
-        StringBuilder regex = new StringBuilder();
+        List<String> literals = new ArrayList<>();
         int last = 0;
         for (int i = 0; i + 1 < spans.length; i += 2) {
-            regex.append(Pattern.quote(content.substring(last, spans[i]))).append("[^\\n]*?");
+            literals.add(content.substring(last, spans[i]));
             last = spans[i + 1];
         }
-        regex.append(Pattern.quote(content.substring(last))).append("(?=\\n\\[|\\z)");
-        Matcher matcher = Pattern.compile(regex.toString()).matcher(text);
-        matcher.region(from, text.length());
-        if (matcher.lookingAt()) {
-            return matcher.end();
+        literals.add(content.substring(last));
+        boolean endsInside = false;
+        java.util.BitSet ends = new java.util.BitSet();
+        String first = literals.get(0);
+        if (text.startsWith(first, from)) {
+            ends.set(from + first.length());
+        } else if (isPrefixOf(text, from, first)) {
+            return ENDS_INSIDE;
         }
-        return matcher.hitEnd() ? ENDS_INSIDE : MISMATCH;
+        for (int l = 1; l < literals.size() && !ends.isEmpty(); l++) {
+            String literal = literals.get(l);
+            java.util.BitSet next = new java.util.BitSet();
+            for (int p = ends.nextSetBit(0); p >= 0; p = ends.nextSetBit(p + 1)) {
+                for (int q = p + 1; q <= Math.min(text.length(), p + MAX_NAME_CHARS); q++) {
+                    if (text.charAt(q - 1) == '\n') {
+                        break; // a name is on one line
+                    }
+                    if (text.startsWith(literal, q)) {
+                        next.set(q + literal.length());
+                    } else if (isPrefixOf(text, q, literal)) {
+                        endsInside = true; // cut inside the name or the literal after it
+                    }
+                }
+            }
+            ends = next;
+        }
+        for (int e = ends.nextSetBit(0); e >= 0; e = ends.nextSetBit(e + 1)) {
+            if (e == text.length()
+                    || (text.charAt(e) == '\n'
+                            && (e + 1 == text.length() || text.charAt(e + 1) == '['))) {
+                return e; // the content ends where the text or the next message's line starts
+            }
+        }
+        return endsInside ? ENDS_INSIDE : MISMATCH;
+    }
+
+    /** Whether the rest of {@code text} from {@code at} is a proper prefix of {@code s}. */
+    private static boolean isPrefixOf(String text, int at, String s) {
+        int rest = text.length() - at;
+        return rest < s.length() && s.regionMatches(0, text, at, rest);
     }
 }

@@ -69,6 +69,16 @@ class DiscordMarkupTest {
     }
 
     @Test
+    void unicodeCommandNamesAndGuildNavigationLeaveNoSnowflake() throws Exception {
+        assertThat(
+                        render(
+                                        "try </помощь:123456789012345678> or </café menu:123456789012345679>,"
+                                                + " see <id:customize> and <id:linked-roles:123456789012345670>")
+                                .text())
+                .isEqualTo("try /помощь or /café menu, see Channels & Roles and Linked Roles");
+    }
+
+    @Test
     void unknownIdsBecomePlaceholdersAndAreCountedNeverTheSnowflake() throws Exception {
         long stranger = 100000000000000099L;
         DiscordMarkup.Rendered r =

@@ -187,4 +187,52 @@ class SessionTextRendererTest {
                         r.mentionedUserIds(),
                         r.nameSpans()));
     }
+
+    @Test
+    void aLineFullOfMentionsWithADifferentTailIsRejectedWithoutTryingEveryAlignment()
+            throws Exception {
+        Instant t = Instant.parse("2024-05-01T10:00:00Z");
+        StringBuilder raw = new StringBuilder();
+        Map<Long, String> users = new java.util.HashMap<>();
+        for (long u = 1; u <= 40; u++) {
+            raw.append("<@").append(u).append("> ");
+            users.put(u, "user" + u);
+        }
+        String tail =
+                "please read the release notes before friday, the migration changed and the"
+                        + " rollback steps are different now, ";
+        List<SessionMessage> now = mentioning(raw + tail + "thanks", t, users, "general");
+        String stored =
+                SessionTextRenderer.render(
+                        "general", mentioning(raw + tail + "cheers", t, users, "general"));
+
+        assertThat(SessionTextRenderer.matchesIgnoringNames(stored, now, false)).isFalse();
+        assertThat(
+                        SessionTextRenderer.matchesIgnoringNames(
+                                stored.substring(0, stored.length() - 5), now, true))
+                .as("cut inside the edited word, more than a name's length after the last name")
+                .isFalse();
+        assertThat(
+                        SessionTextRenderer.matchesIgnoringNames(
+                                SessionTextRenderer.render("general", now), now, false))
+                .isTrue();
+    }
+
+    @Test
+    void aNameIsAtMostALineAndAHundredCharacters() throws Exception {
+        Instant t = Instant.parse("2024-05-01T10:00:00Z");
+        List<SessionMessage> now = mentioning("hi <@1>, see you", t, Map.of(1L, "Ada"), "general");
+        String longer = "x".repeat(SessionTextRenderer.MAX_NAME_CHARS + 1);
+        String stored =
+                SessionTextRenderer.render(
+                        "general",
+                        mentioning("hi <@1>, see you", t, Map.of(1L, longer), "general"));
+        assertThat(SessionTextRenderer.matchesIgnoringNames(stored, now, false)).isFalse();
+        String atMost = "y".repeat(SessionTextRenderer.MAX_NAME_CHARS);
+        String fits =
+                SessionTextRenderer.render(
+                        "general",
+                        mentioning("hi <@1>, see you", t, Map.of(1L, atMost), "general"));
+        assertThat(SessionTextRenderer.matchesIgnoringNames(fits, now, false)).isTrue();
+    }
 }
