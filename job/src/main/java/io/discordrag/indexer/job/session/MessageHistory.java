@@ -57,30 +57,35 @@ public final class MessageHistory implements AutoCloseable {
         }
     }
 
+    /** Rows fetched per round trip: a range of years is streamed, never buffered whole. */
+    static final int FETCH_SIZE = 10_000;
+
     private List<SessionMessage> query(long guildId, long channelId, long fromMillis, long toMillis)
             throws SQLException {
         if (connection == null || connection.isClosed()) {
             connection = postgres.connect();
+            // pgjdbc streams a result by the fetch size only inside a transaction
+            connection.setAutoCommit(false);
+            connection.setReadOnly(true);
         }
-        List<MessageRow> rows = new ArrayList<>();
+        List<SessionMessage> out = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(SQL)) {
+            ps.setFetchSize(FETCH_SIZE);
             ps.setLong(1, guildId);
             ps.setLong(2, channelId);
             ps.setObject(3, utc(fromMillis));
             ps.setObject(4, utc(toMillis + 1)); // times are whole ms: exclusive bound
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(MessageRow.read(rs));
+                    RowInterpreter.Result r = interpreter.interpret(MessageRow.read(rs));
+                    if (!r.skipped()) {
+                        out.add(r.message());
+                    }
                 }
             }
         }
-        List<SessionMessage> out = new ArrayList<>(rows.size());
-        for (MessageRow row : rows) {
-            RowInterpreter.Result r = interpreter.interpret(row);
-            if (!r.skipped()) {
-                out.add(r.message());
-            }
-        }
+        // nothing was written: end the read's transaction (after a failure the caller closes it)
+        connection.rollback();
         return out;
     }
 
