@@ -11,6 +11,7 @@ import io.discordrag.indexer.job.session.SessionizerOptions;
 import io.discordrag.indexer.testing.data.ConversationalChat;
 import io.discordrag.indexer.testing.data.SyntheticChat;
 import io.discordrag.indexer.udf.EmbeddingOptions;
+import io.discordrag.indexer.udf.model.VectorMath;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
 
 import java.util.ArrayList;
@@ -246,8 +247,11 @@ public final class GroupingQualityBenchmark {
                     ranked.add(i);
                 }
             }
-            float[] qv = queries[q];
-            ranked.sort((x, y) -> Double.compare(dot(vectors[y], qv), dot(vectors[x], qv)));
+            double[] score = new double[points.size()];
+            for (int i : ranked) {
+                score[i] = VectorMath.cosine(vectors[i], queries[q]);
+            }
+            ranked.sort((x, y) -> Double.compare(score[y], score[x]));
             for (int rank = 0; rank < ranked.size(); rank++) {
                 List<Long> ids = points.get(ranked.get(rank)).messageIds();
                 if (replies.stream().anyMatch(ids::contains)) {
@@ -272,31 +276,8 @@ public final class GroupingQualityBenchmark {
         int batch = 32;
         for (int i = 0; i < texts.size(); i += batch) {
             float[][] v = lease.model().embed(texts.subList(i, Math.min(texts.size(), i + batch)));
-            for (int j = 0; j < v.length; j++) {
-                out[i + j] = normalized(v[j]);
-            }
+            System.arraycopy(v, 0, out, i, v.length);
         }
         return out;
-    }
-
-    static float[] normalized(float[] v) {
-        double norm = 0;
-        for (float x : v) {
-            norm += x * x;
-        }
-        norm = Math.sqrt(norm);
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (float) (v[i] / norm);
-        }
-        return out;
-    }
-
-    static double dot(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += a[i] * b[i];
-        }
-        return s;
     }
 }

@@ -119,25 +119,13 @@ public final class DiscordMarkup {
                 if (id != null) {
                     mentioned.add(id);
                 }
-                out.append('@');
-                if (name.isPresent() && !name.get().isBlank()) {
-                    appendName(out, name.get(), spans);
-                } else {
-                    out.append(UNKNOWN_USER);
-                    misses++;
-                }
+                misses += appendName(out, '@', name, UNKNOWN_USER, spans);
             } else if (m.group("role") != null) {
                 out.append('@').append(ROLE);
             } else if (m.group("channel") != null) {
                 Long id = snowflake(m.group("channel"));
                 Optional<String> name = id == null ? Optional.empty() : names.channel(id);
-                out.append('#');
-                if (name.isPresent() && !name.get().isBlank()) {
-                    appendName(out, name.get(), spans);
-                } else {
-                    out.append(UNKNOWN_CHANNEL);
-                    misses++;
-                }
+                misses += appendName(out, '#', name, UNKNOWN_CHANNEL, spans);
             } else if (m.group("emoji") != null) {
                 out.append(':').append(m.group("emoji")).append(':');
             } else if (m.group("time") != null) {
@@ -162,11 +150,26 @@ public final class DiscordMarkup {
                 out.toString(), ids, spans.stream().mapToInt(Integer::intValue).toArray(), misses);
     }
 
-    /** A name on one line (a name never breaks the line structure of a session's text). */
-    private static void appendName(StringBuilder out, String name, List<Integer> spans) {
+    /**
+     * Appends {@code sigil} and the name, kept on one line (a name never breaks the line structure
+     * of a session's text) and recorded in {@code spans}, or the placeholder when the name is
+     * unknown; returns 1 for a placeholder (a miss), else 0.
+     */
+    private static int appendName(
+            StringBuilder out,
+            char sigil,
+            Optional<String> name,
+            String placeholder,
+            List<Integer> spans) {
+        out.append(sigil);
+        if (name.isEmpty() || name.get().isBlank()) {
+            out.append(placeholder);
+            return 1;
+        }
         spans.add(out.length());
-        out.append(name.replace('\n', ' ').replace('\r', ' '));
+        out.append(name.get().replace('\n', ' ').replace('\r', ' '));
         spans.add(out.length());
+        return 0;
     }
 
     /** The id, or null when it does not fit 64 bits unsigned. */
