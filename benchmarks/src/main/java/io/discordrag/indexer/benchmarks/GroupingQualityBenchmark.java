@@ -131,18 +131,27 @@ public final class GroupingQualityBenchmark {
             SessionizerOptions options,
             ConversationLinker linker,
             Map<ConversationLinker.Link, Integer> links) {
-        List<Conversation> stretches = ConversationPlanner.conversations(channel, options);
-        if (grouping.equals("time-gap")) {
-            return stretches;
-        }
-        List<Conversation> out = new ArrayList<>();
-        Map<Long, ConversationLinker.Link> how = new HashMap<>();
-        for (Conversation stretch : stretches) {
-            for (List<SessionMessage> c : linker.split(stretch.messages(), how)) {
-                out.add(new Conversation(c));
+        SessionizerOptions.Grouping how =
+                grouping.equals("time-gap")
+                        ? SessionizerOptions.Grouping.TIME_GAP
+                        : SessionizerOptions.Grouping.CONVERSATIONS;
+        SessionizerOptions.Builder b =
+                SessionizerOptions.builder()
+                        .gap(options.gap())
+                        .minMessages(options.minMessages())
+                        .maxTokens(options.maxTokens())
+                        .replyWindow(options.replyWindow())
+                        .grouping(how);
+        List<Conversation> out = ConversationPlanner.conversations(channel, b.build());
+        if (how == SessionizerOptions.Grouping.CONVERSATIONS) {
+            // which rule joined each message (the planner does not report it)
+            Map<Long, ConversationLinker.Link> joined = new HashMap<>();
+            SessionizerOptions gapOnly = b.grouping(SessionizerOptions.Grouping.TIME_GAP).build();
+            for (Conversation stretch : ConversationPlanner.conversations(channel, gapOnly)) {
+                linker.split(stretch.messages(), joined);
             }
+            joined.values().forEach(l -> links.merge(l, 1, Integer::sum));
         }
-        how.values().forEach(l -> links.merge(l, 1, Integer::sum));
         return out;
     }
 

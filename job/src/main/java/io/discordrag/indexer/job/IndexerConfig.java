@@ -152,6 +152,8 @@ public final class IndexerConfig {
                 .idleTimeout(config.get(SESSION_IDLE_TIMEOUT))
                 .flushDelay(config.get(SESSION_FLUSH_DELAY))
                 .stateRetention(config.get(SESSION_STATE_RETENTION))
+                .grouping(config.get(SESSION_GROUPING))
+                .replyWindow(config.get(SESSION_REPLY_WINDOW))
                 .build();
     }
 

@@ -156,6 +156,25 @@ public final class IndexerOptions {
                             "How far behind a channel's latest message its history stays in state; "
                                     + "a change to older history reloads it from PostgreSQL.");
 
+    public static final ConfigOption<SessionizerOptions.Grouping> SESSION_GROUPING =
+            ConfigOptions.key("session.grouping")
+                    .enumType(SessionizerOptions.Grouping.class)
+                    .defaultValue(SessionizerOptions.DEFAULT_GROUPING)
+                    .withDescription(
+                            "conversations: inside a stretch of a channel, a message joins the "
+                                    + "conversation it replies to, of the user it mentions, or of "
+                                    + "its author's last message; time_gap: the stretch is one "
+                                    + "conversation (round 1).");
+
+    public static final ConfigOption<Duration> SESSION_REPLY_WINDOW =
+            ConfigOptions.key("session.reply-window")
+                    .durationType()
+                    .defaultValue(SessionizerOptions.DEFAULT_REPLY_WINDOW)
+                    .withDescription(
+                            "A reply to a message up to this much older, across a silence longer "
+                                    + "than session.gap, quotes that message and carries its "
+                                    + "conversation id.");
+
     // ------------------------------------------------------------------ embedding
 
     public static final ConfigOption<String> EMBEDDING_MODEL =

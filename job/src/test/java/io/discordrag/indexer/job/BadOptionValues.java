@@ -46,6 +46,8 @@ public final class BadOptionValues {
                     Map.entry("session.idle-timeout", "0 s"),
                     Map.entry("session.flush-delay", "0 s"),
                     Map.entry("session.state-retention", "10 min"),
+                    Map.entry("session.grouping", "PAIRS"),
+                    Map.entry("session.reply-window", "0 s"),
                     Map.entry("embedding.model", "gpt-9"),
                     Map.entry("embedding.batch.max-size", "0"),
                     Map.entry("embedding.batch.max-tokens", "0"),

@@ -10,7 +10,8 @@ import java.util.Objects;
  * travel in the order they were decided, through embedding to both sinks, so the last one wins.
  *
  * @param pointId the deterministic point id ({@link PointIds#forChunk}), as a UUID string
- * @param chunk index of this chunk within its session (0 for the first)
+ * @param chunk index of this chunk within its conversation (0 for the first)
+ * @param conversationId first message id of the chunk's conversation (0 for a delete)
  * @param text the rendered chunk text to embed; null for a delete
  * @param fingerprint hash of model, message ids and text: equal fingerprints need no re-embedding
  * @param pending commit times of the earliest changes, by type, this update brings to the index
@@ -23,6 +24,7 @@ public record ChunkUpdate(
         long guildId,
         long channelId,
         int chunk,
+        long conversationId,
         long[] messageIds,
         long[] authorIds,
         Instant startTime,
@@ -52,6 +54,7 @@ public record ChunkUpdate(
                 guildId,
                 channelId,
                 p.chunk(),
+                p.conversationFirstMessageId(),
                 p.messageIds(),
                 p.authorIds(),
                 p.startTime(),
@@ -70,6 +73,7 @@ public record ChunkUpdate(
                 pointId,
                 guildId,
                 channelId,
+                0,
                 0,
                 new long[0],
                 new long[0],
@@ -94,6 +98,7 @@ public record ChunkUpdate(
                 guildId,
                 channelId,
                 chunk,
+                conversationId,
                 messageIds,
                 authorIds,
                 startTime,
@@ -113,6 +118,7 @@ public record ChunkUpdate(
                 && guildId == c.guildId
                 && channelId == c.channelId
                 && chunk == c.chunk
+                && conversationId == c.conversationId
                 && Arrays.equals(messageIds, c.messageIds)
                 && Arrays.equals(authorIds, c.authorIds)
                 && Objects.equals(startTime, c.startTime)

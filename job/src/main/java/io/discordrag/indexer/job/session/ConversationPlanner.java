@@ -22,10 +22,15 @@ import java.util.function.ToIntFunction;
  * Flink: it reads messages and written points through {@link MessageSource} and {@link
  * PointSource}, which the caller backs with state, with PostgreSQL, or with a list.
  *
- * <p>Grouping is a function of the channel's message set: in (timestamp, id) order a conversation
- * ends where the next message is more than {@code session.gap} later. So a plan only ever reads the
- * conversations a change touches: from the changed time range it reads outwards until it finds a
- * silence longer than the gap on each side ({@link #plan}), never the channel's whole history.
+ * <p>Grouping is a function of the channel's message set. In (timestamp, id) order a
+ * <em>stretch</em> ends where the next message is more than {@code session.gap} later; inside a
+ * stretch {@link ConversationLinker} separates the interleaved conversations (with {@code
+ * session.grouping=TIME_GAP} the stretch is one conversation). A reply whose parent lies in an
+ * earlier stretch, at most {@code session.reply-window} older, quotes the parent ({@link
+ * SessionMessage#quoting}). So a plan only ever reads what a change touches: from the changed time
+ * range it reads outwards until it finds a silence longer than the gap on each side, the parents of
+ * replies into earlier stretches, and the later stretches that reply into what it read ({@link
+ * #plan}) — never the channel's whole history.
  */
 public final class ConversationPlanner {
 
@@ -33,6 +38,8 @@ public final class ConversationPlanner {
     private final long gapMillis;
     private final String model;
     private final ToIntFunction<String> tokenCounter;
+    private final long replyWindowMillis;
+    private final ConversationLinker linker;
 
     /**
      * @param model the embedding model id (part of every fingerprint)
@@ -44,6 +51,14 @@ public final class ConversationPlanner {
         this.model = Objects.requireNonNull(model, "model cannot be null");
         this.tokenCounter = Objects.requireNonNull(tokenCounter, "tokenCounter cannot be null");
         this.gapMillis = options.gap().toMillis();
+        this.replyWindowMillis = options.replyWindow().toMillis();
+        this.linker = linker(options);
+    }
+
+    private static ConversationLinker linker(SessionizerOptions options) {
+        return options.grouping() == SessionizerOptions.Grouping.CONVERSATIONS
+                ? new ConversationLinker(ConversationLinker.Options.defaults(options.minMessages()))
+                : null;
     }
 
     /** The live messages of one channel in a time range. */
@@ -101,7 +116,8 @@ public final class ConversationPlanner {
      * @param opened conversations seen for the first time
      * @param merged written conversations that became part of another
      * @param belowMinimum closed conversations too small to index
-     * @param open the channel's last conversation, still open (not planned), or null
+     * @param open the channel's last stretch, still open (not planned: its messages as one
+     *     conversation), or null
      * @param messagesRead messages the plan read (its cost)
      */
     public record Plan(
@@ -126,7 +142,7 @@ public final class ConversationPlanner {
         for (long[] range : request.dirty()) {
             windows.add(window(range[0], range[1], messages));
         }
-        windows = merge(windows);
+        windows = withReplyingStretches(merge(windows), request.clock(), messages);
         List<PlannedPoint> upserts = new ArrayList<>();
         List<Deleted> deletes = new ArrayList<>();
         List<Emitted> emitted = new ArrayList<>();
@@ -139,49 +155,60 @@ public final class ConversationPlanner {
         for (Window w : windows) {
             read += w.messages.size();
             Map<String, WrittenPoint> written = points.startingBetween(w.from, w.to);
-            List<Conversation> conversations = group(w.messages);
             Set<Long> knownConversations = new HashSet<>();
             for (WrittenPoint p : written.values()) {
                 knownConversations.add(p.conversationFirstMessageId());
             }
-            Conversation last =
-                    conversations.isEmpty() ? null : conversations.get(conversations.size() - 1);
+            List<List<SessionMessage>> stretches = quoted(w, messages);
+            List<SessionMessage> lastStretch =
+                    stretches.isEmpty() ? null : stretches.get(stretches.size() - 1);
             Conversation windowOpen =
-                    last != null && isOpen(request, last, written.values()) ? last : null;
+                    lastStretch != null
+                                    && isOpen(
+                                            request,
+                                            new Conversation(lastStretch),
+                                            written.values())
+                            ? new Conversation(lastStretch)
+                            : null;
             Map<String, PlannedPoint> desired = new LinkedHashMap<>();
-            for (Conversation c : conversations) {
-                if (!knownConversations.contains(c.firstMessageId())
-                        && c.firstMessageId() != request.knownOpenConversation()) {
-                    opened++;
-                }
-                if (c == windowOpen) {
+            for (List<SessionMessage> stretch : stretches) {
+                if (windowOpen != null && stretch == lastStretch) {
+                    long first = windowOpen.firstMessageId();
+                    if (!knownConversations.contains(first)
+                            && first != request.knownOpenConversation()) {
+                        opened++;
+                    }
                     continue;
                 }
-                if (c.size() < options.minMessages()) {
-                    belowMinimum++;
-                    continue;
-                }
-                Set<Long> before = new HashSet<>();
-                for (WrittenPoint p : written.values()) {
-                    if (p.overlaps(c.startMillis(), c.endMillis())) {
-                        before.add(p.conversationFirstMessageId());
+                for (Conversation c : split(stretch)) {
+                    if (!knownConversations.contains(c.firstMessageId())
+                            && c.firstMessageId() != request.knownOpenConversation()) {
+                        opened++;
                     }
-                }
-                merged += Math.max(0, before.size() - 1);
-                boolean changed = false;
-                List<PlannedPoint> planned = points(request.channel(), c);
-                for (PlannedPoint p : planned) {
-                    desired.put(p.pointId(), p);
-                    WrittenPoint old = written.get(p.pointId());
-                    if (old != null && old.fingerprint().equals(p.fingerprint())) {
-                        unchanged++;
-                    } else {
-                        upserts.add(p);
-                        changed = true;
+                    if (c.size() < options.minMessages()) {
+                        belowMinimum++;
+                        continue;
                     }
-                }
-                if (changed) {
-                    emitted.add(new Emitted(c, planned.size()));
+                    for (SessionMessage m : c.messages()) {
+                        if (m.id() != c.firstMessageId() && knownConversations.contains(m.id())) {
+                            merged++; // a written conversation's first message is part of c now
+                        }
+                    }
+                    boolean changed = false;
+                    List<PlannedPoint> planned = points(request.channel(), c);
+                    for (PlannedPoint p : planned) {
+                        desired.put(p.pointId(), p);
+                        WrittenPoint old = written.get(p.pointId());
+                        if (old != null && old.fingerprint().equals(p.fingerprint())) {
+                            unchanged++;
+                        } else {
+                            upserts.add(p);
+                            changed = true;
+                        }
+                    }
+                    if (changed) {
+                        emitted.add(new Emitted(c, planned.size()));
+                    }
                 }
             }
             for (Map.Entry<String, WrittenPoint> e : written.entrySet()) {
@@ -199,6 +226,111 @@ public final class ConversationPlanner {
         }
         return new Plan(
                 upserts, deletes, unchanged, emitted, opened, merged, belowMinimum, open, read);
+    }
+
+    /**
+     * Adds to the windows the later stretches (within the reply window, up to the clock) holding a
+     * reply to a message before them: its quote may have changed with the windows' messages. One
+     * hop: a quote is made of its parent alone, so nothing later depends on those stretches.
+     */
+    private List<Window> withReplyingStretches(
+            List<Window> windows, long clock, MessageSource source) throws Exception {
+        if (linker == null) {
+            return windows;
+        }
+        List<Window> out = new ArrayList<>(windows);
+        for (Window w : windows) {
+            long to = Math.min(w.to + replyWindowMillis, clock);
+            if (to <= w.to) {
+                continue;
+            }
+            List<SessionMessage> later = source.between(w.to + 1, to);
+            Set<Long> laterIds = new HashSet<>();
+            for (SessionMessage m : later) {
+                laterIds.add(m.id());
+            }
+            for (SessionMessage m : later) {
+                if (m.replyToId() != 0
+                        && !laterIds.contains(m.replyToId())
+                        && !covered(out, time(m))) {
+                    out.add(window(time(m), time(m), source));
+                }
+            }
+        }
+        return merge(out);
+    }
+
+    private static boolean covered(List<Window> windows, long t) {
+        for (Window w : windows) {
+            if (w.from <= t && t <= w.to) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The window's stretches, replies to a message in an earlier stretch (within the reply window)
+     * quoting it; the parents before the window are read.
+     */
+    private List<List<SessionMessage>> quoted(Window w, MessageSource source) throws Exception {
+        List<List<SessionMessage>> stretches = SessionGrouping.sessions(w.messages, options.gap());
+        if (linker == null) {
+            return stretches;
+        }
+        Map<Long, SessionMessage> byId = new java.util.HashMap<>();
+        long earliestOutside = Long.MAX_VALUE;
+        for (SessionMessage m : w.messages) {
+            byId.put(m.id(), m);
+        }
+        for (SessionMessage m : w.messages) {
+            if (m.replyToId() != 0 && !byId.containsKey(m.replyToId())) {
+                earliestOutside = Math.min(earliestOutside, time(m));
+            }
+        }
+        if (earliestOutside != Long.MAX_VALUE && earliestOutside - replyWindowMillis < w.from) {
+            for (SessionMessage m :
+                    source.between(earliestOutside - replyWindowMillis, w.from - 1)) {
+                byId.putIfAbsent(m.id(), m);
+            }
+        }
+        return quote(stretches, byId);
+    }
+
+    /** Each reply to a message of an earlier stretch within the reply window, quoting it. */
+    private List<List<SessionMessage>> quote(
+            List<List<SessionMessage>> stretches, Map<Long, SessionMessage> byId) {
+        List<List<SessionMessage>> out = new ArrayList<>(stretches.size());
+        for (List<SessionMessage> stretch : stretches) {
+            long stretchStart = time(stretch.get(0));
+            List<SessionMessage> q = null;
+            for (int i = 0; i < stretch.size(); i++) {
+                SessionMessage m = stretch.get(i);
+                SessionMessage parent = m.replyToId() == 0 ? null : byId.get(m.replyToId());
+                if (parent != null
+                        && time(parent) < stretchStart
+                        && time(m) - time(parent) <= replyWindowMillis) {
+                    if (q == null) {
+                        q = new ArrayList<>(stretch);
+                    }
+                    q.set(i, m.quoting(parent));
+                }
+            }
+            out.add(q == null ? stretch : q);
+        }
+        return out;
+    }
+
+    /** The conversations of one stretch, in order of their first message. */
+    private List<Conversation> split(List<SessionMessage> stretch) {
+        if (linker == null) {
+            return List.of(new Conversation(stretch));
+        }
+        List<Conversation> out = new ArrayList<>();
+        for (List<SessionMessage> c : linker.split(stretch)) {
+            out.add(new Conversation(c));
+        }
+        return out;
     }
 
     /**
@@ -252,22 +384,30 @@ public final class ConversationPlanner {
 
     /** The conversations of a complete set of one channel's messages (any order), in order. */
     public List<Conversation> group(Collection<SessionMessage> messages) {
-        return conversations(messages, options);
+        List<List<SessionMessage>> stretches = SessionGrouping.sessions(messages, options.gap());
+        if (linker != null) {
+            Map<Long, SessionMessage> byId = new java.util.HashMap<>();
+            for (SessionMessage m : messages) {
+                byId.put(m.id(), m);
+            }
+            stretches = quote(stretches, byId);
+        }
+        List<Conversation> out = new ArrayList<>();
+        for (List<SessionMessage> stretch : stretches) {
+            out.addAll(split(stretch));
+        }
+        return out;
     }
 
     /** {@link #group} for callers without a tokenizer (reports, the demo, benchmarks). */
     public static List<Conversation> conversations(
             Collection<SessionMessage> messages, SessionizerOptions options) {
-        List<Conversation> out = new ArrayList<>();
-        for (List<SessionMessage> s : SessionGrouping.sessions(messages, options.gap())) {
-            out.add(new Conversation(s));
-        }
-        return out;
+        return new ConversationPlanner(options, "", text -> 0).group(messages);
     }
 
     /**
      * Groups messages that arrive in (timestamp, id) order, one at a time, as {@code verify} reads
-     * a table: memory is one conversation.
+     * a table: memory is one stretch and the messages within the reply window before it.
      */
     public Scan scan() {
         return new Scan();
@@ -277,15 +417,19 @@ public final class ConversationPlanner {
     public final class Scan {
         private final List<SessionMessage> current = new ArrayList<>();
 
+        /** Messages of earlier stretches within the reply window of the latest, oldest first. */
+        private final LinkedHashMap<Long, SessionMessage> recent = new LinkedHashMap<>();
+
         private Scan() {}
 
         /**
-         * Adds the next message; returns the conversation it closed, or null.
+         * Adds the next message; returns the conversations of the stretch it closed (none if it
+         * closed none).
          *
          * @throws IllegalArgumentException if {@code m} comes before the previous message
          */
-        public Conversation add(SessionMessage m) {
-            Conversation closed = null;
+        public List<Conversation> add(SessionMessage m) {
+            List<Conversation> closed = List.of();
             if (!current.isEmpty()) {
                 SessionMessage previous = current.get(current.size() - 1);
                 if (SessionMessage.ORDER.compare(previous, m) > 0) {
@@ -296,19 +440,31 @@ public final class ConversationPlanner {
                                     + previous.id());
                 }
                 if (SessionGrouping.startsNewSession(previous, m, options.gap())) {
-                    closed = new Conversation(current);
-                    current.clear();
+                    closed = close();
                 }
             }
             current.add(m);
             return closed;
         }
 
-        /** The last conversation, closed by the end of the input, or null if there was none. */
-        public Conversation finish() {
-            Conversation last = current.isEmpty() ? null : new Conversation(current);
+        /** The conversations of the last stretch, closed by the end of the input. */
+        public List<Conversation> finish() {
+            return current.isEmpty() ? List.of() : close();
+        }
+
+        private List<Conversation> close() {
+            List<SessionMessage> stretch = List.copyOf(current);
             current.clear();
-            return last;
+            if (linker == null) {
+                return split(stretch);
+            }
+            long horizon = time(stretch.get(0)) - replyWindowMillis;
+            recent.values().removeIf(m -> time(m) < horizon);
+            List<Conversation> out = split(quote(List.of(stretch), recent).get(0));
+            for (SessionMessage m : stretch) {
+                recent.put(m.id(), m);
+            }
+            return out;
         }
     }
 

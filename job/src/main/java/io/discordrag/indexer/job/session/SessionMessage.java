@@ -46,6 +46,67 @@ public record SessionMessage(
         this(id, authorId, authorName, timestamp, content, 0, NO_IDS, NO_SPANS);
     }
 
+    /** The most characters of a parent's text a quoting reply carries ({@link #quoting}). */
+    public static final int QUOTE_CHARS = 100;
+
+    /**
+     * This reply with the message it replies to quoted in front of its text: {@code (reply
+     * to @Name, yyyy-MM-dd HH:mm: "first 100 characters") content}, line breaks of the quote as
+     * spaces, the parent's name and the names in the quote marked as name spans. For a reply whose
+     * parent lies in an earlier stretch of the channel, so its point says what it answers.
+     */
+    public SessionMessage quoting(SessionMessage parent) {
+        StringBuilder prefix = new StringBuilder("(reply to @");
+        int nameStart = prefix.length();
+        prefix.append(parent.authorName);
+        int nameEnd = prefix.length();
+        prefix.append(", ")
+                .append(SessionTextRenderer.MINUTE.format(parent.timestamp))
+                .append(": \"");
+        int quoteStart = prefix.length();
+        String quote = parent.content;
+        int cut = Math.min(quote.length(), QUOTE_CHARS);
+        int[] ps = parent.nameSpans;
+        for (int i = 0; i + 1 < ps.length; i += 2) {
+            if (ps[i] < cut && ps[i + 1] > cut) {
+                cut = ps[i]; // never cut inside a name
+            }
+        }
+        if (cut > 0 && Character.isHighSurrogate(quote.charAt(cut - 1))) {
+            cut--;
+        }
+        prefix.append(quote, 0, cut);
+        for (int i = quoteStart; i < prefix.length(); i++) {
+            char ch = prefix.charAt(i);
+            if (ch == '\n' || ch == '\r') {
+                prefix.setCharAt(i, ' ');
+            }
+        }
+        prefix.append(cut < quote.length() ? "…\") " : "\") ");
+        int shift = prefix.length();
+        int[] spans = new int[2 + countSpansBefore(ps, cut) * 2 + nameSpans.length];
+        int k = 0;
+        spans[k++] = nameStart;
+        spans[k++] = nameEnd;
+        for (int i = 0; i + 1 < ps.length && ps[i + 1] <= cut; i += 2) {
+            spans[k++] = ps[i] + quoteStart;
+            spans[k++] = ps[i + 1] + quoteStart;
+        }
+        for (int span : nameSpans) {
+            spans[k++] = span + shift;
+        }
+        return new SessionMessage(
+                id, authorId, authorName, timestamp, prefix + content, replyToId, mentions, spans);
+    }
+
+    private static int countSpansBefore(int[] spans, int cut) {
+        int n = 0;
+        for (int i = 0; i + 1 < spans.length && spans[i + 1] <= cut; i += 2) {
+            n++;
+        }
+        return n;
+    }
+
     /** The name a message is attributed to: the global (display) name if set, else the username. */
     public static String displayName(String globalName, String username) {
         return globalName != null && !globalName.isBlank() ? globalName : username;

@@ -9,11 +9,12 @@ import java.util.Objects;
  *
  * <p>Keys: {@code session.gap} (15 min), {@code session.min-messages} (2), {@code
  * session.max-tokens} (256), {@code session.idle-timeout} (1 min), {@code session.flush-delay} (500
- * ms).
+ * ms), {@code session.state-retention} (7 d), {@code session.grouping} (conversations), {@code
+ * session.reply-window} (24 h).
  */
 public final class SessionizerOptions implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     public static final Duration DEFAULT_GAP = Duration.ofMinutes(15);
     public static final int DEFAULT_MIN_MESSAGES = 2;
@@ -29,12 +30,30 @@ public final class SessionizerOptions implements Serializable {
      */
     public static final Duration DEFAULT_STATE_RETENTION = Duration.ofDays(7);
 
+    /** How a stretch of a channel (no silence longer than the gap) becomes conversations. */
+    public enum Grouping {
+        /** Replies, mentions, speaker turns and shared words separate interleaved conversations. */
+        CONVERSATIONS,
+        /** The whole stretch is one conversation (round 1's sessions). */
+        TIME_GAP
+    }
+
+    public static final Grouping DEFAULT_GROUPING = Grouping.CONVERSATIONS;
+
+    /**
+     * A day: replies to yesterday's question are common, replies to last week's rare; the window
+     * bounds how far a change reaches (an edit re-plans the replies to it within this window).
+     */
+    public static final Duration DEFAULT_REPLY_WINDOW = Duration.ofHours(24);
+
     private final Duration gap;
     private final int minMessages;
     private final int maxTokens;
     private final Duration idleTimeout;
     private final Duration flushDelay;
     private final Duration stateRetention;
+    private final Grouping grouping;
+    private final Duration replyWindow;
 
     private SessionizerOptions(Builder b) {
         this.gap = b.gap;
@@ -43,6 +62,8 @@ public final class SessionizerOptions implements Serializable {
         this.idleTimeout = b.idleTimeout;
         this.flushDelay = b.flushDelay;
         this.stateRetention = b.stateRetention;
+        this.grouping = b.grouping;
+        this.replyWindow = b.replyWindow;
         if (stateRetention.compareTo(gap.multipliedBy(2)) < 0) {
             throw new IllegalArgumentException(
                     "session.state-retention ("
@@ -97,6 +118,19 @@ public final class SessionizerOptions implements Serializable {
         return stateRetention;
     }
 
+    /** How a stretch becomes conversations. */
+    public Grouping grouping() {
+        return grouping;
+    }
+
+    /**
+     * How much older than a reply its parent may be for a reply across a silence longer than the
+     * gap to quote it and carry its conversation id.
+     */
+    public Duration replyWindow() {
+        return replyWindow;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof SessionizerOptions s
@@ -105,12 +139,22 @@ public final class SessionizerOptions implements Serializable {
                 && maxTokens == s.maxTokens
                 && idleTimeout.equals(s.idleTimeout)
                 && flushDelay.equals(s.flushDelay)
-                && stateRetention.equals(s.stateRetention);
+                && stateRetention.equals(s.stateRetention)
+                && grouping == s.grouping
+                && replyWindow.equals(s.replyWindow);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(gap, minMessages, maxTokens, idleTimeout, flushDelay, stateRetention);
+        return Objects.hash(
+                gap,
+                minMessages,
+                maxTokens,
+                idleTimeout,
+                flushDelay,
+                stateRetention,
+                grouping,
+                replyWindow);
     }
 
     @Override
@@ -127,6 +171,10 @@ public final class SessionizerOptions implements Serializable {
                 + flushDelay
                 + ", stateRetention="
                 + stateRetention
+                + ", grouping="
+                + grouping
+                + ", replyWindow="
+                + replyWindow
                 + "}";
     }
 
@@ -138,6 +186,8 @@ public final class SessionizerOptions implements Serializable {
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private Duration flushDelay = DEFAULT_FLUSH_DELAY;
         private Duration stateRetention = DEFAULT_STATE_RETENTION;
+        private Grouping grouping = DEFAULT_GROUPING;
+        private Duration replyWindow = DEFAULT_REPLY_WINDOW;
 
         private Builder() {}
 
@@ -176,6 +226,16 @@ public final class SessionizerOptions implements Serializable {
 
         public Builder stateRetention(Duration stateRetention) {
             this.stateRetention = positive(stateRetention, "session.state-retention");
+            return this;
+        }
+
+        public Builder grouping(Grouping grouping) {
+            this.grouping = Objects.requireNonNull(grouping, "session.grouping cannot be null");
+            return this;
+        }
+
+        public Builder replyWindow(Duration replyWindow) {
+            this.replyWindow = positive(replyWindow, "session.reply-window");
             return this;
         }
 

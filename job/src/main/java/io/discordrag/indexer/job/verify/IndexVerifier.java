@@ -388,8 +388,7 @@ public final class IndexVerifier {
             }
             channelName = r.channelName();
             SessionMessage m = r.message();
-            Conversation closed = scan.add(m);
-            if (closed != null) {
+            for (Conversation closed : scan.add(m)) {
                 closeConversation(closed);
             }
             sessionWriteBack.put(m.id(), row.qdrantPointId());
@@ -562,8 +561,7 @@ public final class IndexVerifier {
         }
 
         void finish() throws Exception {
-            Conversation last = scan.finish();
-            if (last != null) {
+            for (Conversation last : scan.finish()) {
                 closeConversation(last);
             }
             comparePending();

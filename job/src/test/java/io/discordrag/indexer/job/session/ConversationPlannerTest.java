@@ -151,9 +151,11 @@ class ConversationPlannerTest {
         assertThat(plan.messagesRead()).isEqualTo(3);
         assertThat(plan.upserts()).extracting(PlannedPoint::pointId).containsExactly(id(500_000));
         assertThat(plan.deletes()).isEmpty();
-        for (long[] r : c.reads) { // the conversation widened by one gap on each side, no more
+        for (long[] r : c.reads) {
+            // the conversation widened by one gap on each side, and the reply window after it
+            // (replies there quote what changed), no more
             assertThat(r[0]).isGreaterThanOrEqualTo(time(60L * 500 - 15));
-            assertThat(r[1]).isLessThanOrEqualTo(time(60L * 500 + 10 + 15));
+            assertThat(r[1]).isLessThanOrEqualTo(time(60L * 500 + 10 + 15 + 24 * 60));
         }
     }
 
@@ -257,12 +259,9 @@ class ConversationPlannerTest {
         ConversationPlanner.Scan scan = planner.scan();
         List<Conversation> scanned = new ArrayList<>();
         for (SessionMessage m : sorted) {
-            Conversation closed = scan.add(m);
-            if (closed != null) {
-                scanned.add(closed);
-            }
+            scanned.addAll(scan.add(m));
         }
-        scanned.add(scan.finish());
+        scanned.addAll(scan.finish());
 
         assertThat(scanned).isEqualTo(planner.group(c.messages.values()));
     }

@@ -43,6 +43,7 @@ public final class ChunkPointEmitter implements OperationEmitter<ChunkUpdate> {
                 u.endTime(),
                 u.text(),
                 u.model(),
-                u.chunk());
+                u.chunk(),
+                u.conversationId());
     }
 }

@@ -31,6 +31,7 @@ public final class PayloadSchema {
     public static final String CONTENT = "content";
     public static final String MODEL = "model";
     public static final String CHUNK = "chunk";
+    public static final String CONVERSATION_ID = "conversation_id";
 
     /** A payload index: field, type and parameters. */
     public record Index(String field, PayloadSchemaType type, PayloadIndexParams params) {}
@@ -43,7 +44,7 @@ public final class PayloadSchema {
 
     /**
      * Indexes created idempotently at startup (DESIGN: guild_id, channel_id, message_ids,
-     * author_ids, start_time).
+     * author_ids, start_time; conversation_id to fetch a conversation's other points).
      */
     public static final List<Index> INDEXES =
             List.of(
@@ -51,6 +52,7 @@ public final class PayloadSchema {
                     new Index(CHANNEL_ID, PayloadSchemaType.Integer, INTEGER),
                     new Index(MESSAGE_IDS, PayloadSchemaType.Integer, INTEGER),
                     new Index(AUTHOR_IDS, PayloadSchemaType.Integer, INTEGER),
+                    new Index(CONVERSATION_ID, PayloadSchemaType.Integer, INTEGER),
                     new Index(
                             START_TIME,
                             PayloadSchemaType.Datetime,
@@ -74,6 +76,9 @@ public final class PayloadSchema {
         out.put(CONTENT, value(p.content()));
         out.put(MODEL, value(p.model()));
         out.put(CHUNK, value(p.chunk()));
+        if (p.conversationId() != 0) {
+            out.put(CONVERSATION_ID, value(p.conversationId()));
+        }
         return out;
     }
 

@@ -21,7 +21,9 @@ final class QdrantWriterStateSerializer implements SimpleVersionedSerializer<Qdr
 
     static final QdrantWriterStateSerializer INSTANCE = new QdrantWriterStateSerializer();
 
-    private static final int VERSION = 1;
+    /** 2 adds the conversation id; 1 (without it) is still read, as conversation id 0. */
+    private static final int VERSION = 2;
+
     private static final byte UPSERT = 1;
     private static final byte DELETE = 2;
 
@@ -42,7 +44,7 @@ final class QdrantWriterStateSerializer implements SimpleVersionedSerializer<Qdr
 
     @Override
     public QdrantWriterState deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
+        if (version != VERSION && version != 1) {
             throw new IOException(
                     "Unknown version " + version + " of the Qdrant sink's writer state");
         }
@@ -50,7 +52,7 @@ final class QdrantWriterStateSerializer implements SimpleVersionedSerializer<Qdr
         int n = in.readInt();
         List<PointOperation> operations = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            operations.add(read(in));
+            operations.add(read(in, version));
         }
         return new QdrantWriterState(operations);
     }
@@ -74,10 +76,11 @@ final class QdrantWriterStateSerializer implements SimpleVersionedSerializer<Qdr
             out.writeUTF(p.content());
             out.writeUTF(p.model());
             out.writeInt(p.chunk());
+            out.writeLong(p.conversationId());
         }
     }
 
-    private static PointOperation read(DataInputView in) throws IOException {
+    private static PointOperation read(DataInputView in, int version) throws IOException {
         byte tag = in.readByte();
         UUID id = new UUID(in.readLong(), in.readLong());
         if (tag == DELETE) {
@@ -100,7 +103,8 @@ final class QdrantWriterStateSerializer implements SimpleVersionedSerializer<Qdr
                         readInstant(in),
                         in.readUTF(),
                         in.readUTF(),
-                        in.readInt());
+                        in.readInt(),
+                        version >= 2 ? in.readLong() : 0);
         return PointOperation.upsert(id, vector, payload);
     }
 

@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * The payload of one session point (DESIGN: Qdrant collection). {@code guildId} is required; the
  * content is the rendered session text, cut to {@link #MAX_CONTENT_CHARS} characters. Converted to
- * Qdrant values by {@link PayloadSchema#toQdrant}.
+ * Qdrant values by {@link PayloadSchema#toQdrant}. {@code conversationId} is the first message id
+ * of the point's conversation: the points of one conversation (its chunks) share it.
  */
 public record SessionPayload(
         long guildId,
@@ -19,7 +20,8 @@ public record SessionPayload(
         Instant endTime,
         String content,
         String model,
-        int chunk)
+        int chunk,
+        long conversationId)
         implements Serializable {
 
     public static final int MAX_CONTENT_CHARS = 1000;
@@ -40,6 +42,30 @@ public record SessionPayload(
         }
     }
 
+    /** The payload of a conversation's first chunk: its conversation id is its first message. */
+    public SessionPayload(
+            long guildId,
+            long channelId,
+            long[] messageIds,
+            long[] authorIds,
+            Instant startTime,
+            Instant endTime,
+            String content,
+            String model,
+            int chunk) {
+        this(
+                guildId,
+                channelId,
+                messageIds,
+                authorIds,
+                startTime,
+                endTime,
+                content,
+                model,
+                chunk,
+                messageIds.length == 0 ? 0 : messageIds[0]);
+    }
+
     public int messageCount() {
         return messageIds.length;
     }
@@ -56,6 +82,7 @@ public record SessionPayload(
         return guildId == p.guildId
                 && channelId == p.channelId
                 && chunk == p.chunk
+                && conversationId == p.conversationId
                 && Arrays.equals(messageIds, p.messageIds)
                 && Arrays.equals(authorIds, p.authorIds)
                 && startTime.equals(p.startTime)
@@ -75,7 +102,8 @@ public record SessionPayload(
                 endTime,
                 content,
                 model,
-                chunk);
+                chunk,
+                conversationId);
     }
 
     @Override

@@ -61,7 +61,12 @@ class CollectionBootstrapTest {
         assertThat(result.collectionCreated()).isTrue();
         assertThat(result.indexesCreated())
                 .containsExactlyInAnyOrder(
-                        "guild_id", "channel_id", "message_ids", "author_ids", "start_time");
+                        "guild_id",
+                        "channel_id",
+                        "message_ids",
+                        "author_ids",
+                        "conversation_id",
+                        "start_time");
 
         CollectionInfo info = QDRANT.client().getCollectionInfoAsync(options.collection()).get();
         VectorParams params = info.getConfig().getParams().getVectorsConfig().getParams();
@@ -97,7 +102,7 @@ class CollectionBootstrapTest {
         CollectionBootstrap.Result result =
                 CollectionBootstrap.ensure(QDRANT.client(), options, 384);
         assertThat(result.collectionCreated()).isFalse();
-        assertThat(result.indexesCreated()).hasSize(5);
+        assertThat(result.indexesCreated()).hasSize(6);
     }
 
     @Test
