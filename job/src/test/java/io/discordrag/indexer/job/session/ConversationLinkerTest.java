@@ -62,7 +62,7 @@ class ConversationLinkerTest {
         List<SessionMessage> stretch =
                 List.of(
                         msg(1, 1, 0, "why does the replication slot keep growing"),
-                        msg(2, 2, 5, "anyone seen the new trailer"),
+                        msg(2, 2, 5, "anyone seen the new trailer?"),
                         msg(3, 1, 15, "it is at 40 GB now"),
                         msg(4, 2, 20, "it looks great"));
         Map<Long, ConversationLinker.Link> how = new HashMap<>();
@@ -76,7 +76,7 @@ class ConversationLinkerTest {
         List<SessionMessage> stretch =
                 List.of(
                         msg(1, 1, 0, "my sourdough starter is weak, the dough stays flat"),
-                        msg(2, 2, 10, "the kubernetes pod is stuck in crashloopbackoff"),
+                        msg(2, 2, 10, "why is the kubernetes pod stuck in crashloopbackoff?"),
                         msg(
                                 3,
                                 3,
@@ -92,6 +92,38 @@ class ConversationLinkerTest {
                 .containsExactly(List.of(1L, 3L), List.of(2L, 4L));
         assertThat(how.get(3L)).isEqualTo(ConversationLinker.Link.WORDS);
         assertThat(how.get(4L)).isEqualTo(ConversationLinker.Link.WORDS);
+    }
+
+    @Test
+    void twoPeoplesUnmarkedBackAndForthStaysOneConversation() {
+        List<SessionMessage> stretch =
+                List.of(
+                        msg(1, 1, 0, "first: secret plan"),
+                        msg(2, 2, 60, "second: sounds good"),
+                        msg(3, 1, 120, "third: let's go"),
+                        msg(4, 2, 180, "fourth: done"));
+        Map<Long, ConversationLinker.Link> how = new HashMap<>();
+        assertThat(ids(LINKER.split(stretch, how))).containsExactly(List.of(1L, 2L, 3L, 4L));
+        assertThat(how.get(2L))
+                .as("the only active conversation, and it asks nothing")
+                .isEqualTo(ConversationLinker.Link.FLOW);
+    }
+
+    @Test
+    void anAnswerToWhoeverAddressedYouBeatsYourOlderTurnElsewhere() {
+        List<SessionMessage> stretch =
+                List.of(
+                        msg(1, 1, 0, "how do I rotate the api key?"),
+                        msg(2, 2, 10, "raid tonight at nine?"),
+                        msg(3, 1, 30, "count me in", 2, new long[0]),
+                        msg(4, 3, 40, "regenerate it under settings", 1, new long[0]),
+                        msg(5, 1, 50, "found it, thanks"));
+        Map<Long, ConversationLinker.Link> how = new HashMap<>();
+        assertThat(ids(LINKER.split(stretch, how)))
+                .containsExactly(List.of(1L, 4L, 5L), List.of(2L, 3L));
+        assertThat(how.get(5L))
+                .as("user 3 answered user 1 after user 1's own turn in the raid thread")
+                .isEqualTo(ConversationLinker.Link.ADDRESSED);
     }
 
     @Test

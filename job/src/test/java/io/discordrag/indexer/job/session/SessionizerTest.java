@@ -96,6 +96,26 @@ class SessionizerTest {
                 0);
     }
 
+    /** {@link #msg} that replies to {@code replyTo} (Discord's reply feature). */
+    static ChannelEvent reply(
+            long guild, long channel, long id, int minute, String text, long replyTo) {
+        return ChannelEvent.upsert(
+                guild,
+                channel,
+                "general",
+                new SessionMessage(
+                        id,
+                        1 + id % 3,
+                        "user" + id % 3,
+                        T0.plusSeconds(60L * minute),
+                        text,
+                        replyTo,
+                        null,
+                        null),
+                MessageChange.Kind.INSERT,
+                0);
+    }
+
     static ChannelEvent removal(long guild, long channel, long id) {
         return ChannelEvent.remove(
                 guild, channel, "general", id, null, MessageChange.Kind.DELETE, 0);
@@ -211,13 +231,14 @@ class SessionizerTest {
     void aBridgingMessageMergesTwoEmittedSessionsAndDeletesTheSupersededPoint() throws Exception {
         send(msg(1, 10, 1, 0, "a"));
         send(msg(1, 10, 2, 5, "b"));
-        send(msg(1, 10, 3, 30, "c"));
+        send(reply(1, 10, 3, 30, "c", 5));
         send(msg(1, 10, 4, 35, "d"));
         advance(11_000);
         assertThat(shape())
                 .isEqualTo(Map.of(id(1, 10, 1), List.of(1L, 2L), id(1, 10, 3), List.of(3L, 4L)));
 
-        send(msg(1, 10, 5, 18, "bridge"));
+        // closes the gap, and the replies make one conversation of the stretch
+        send(reply(1, 10, 5, 18, "bridge", 2));
         advance(11_000);
         assertThat(shape()).isEqualTo(Map.of(id(1, 10, 1), List.of(1L, 2L, 5L, 3L, 4L)));
         assertThat(deletes).isEqualTo(1);
