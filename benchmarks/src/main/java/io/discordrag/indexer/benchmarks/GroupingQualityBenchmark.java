@@ -8,6 +8,7 @@ import io.discordrag.indexer.job.session.DiscordMarkup;
 import io.discordrag.indexer.job.session.PlannedPoint;
 import io.discordrag.indexer.job.session.SessionMessage;
 import io.discordrag.indexer.job.session.SessionizerOptions;
+import io.discordrag.indexer.job.session.SessionizerOptions.Grouping;
 import io.discordrag.indexer.testing.data.ConversationalChat;
 import io.discordrag.indexer.testing.data.SyntheticChat;
 import io.discordrag.indexer.udf.EmbeddingOptions;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.ToIntFunction;
 
 /**
  * How well points hold conversations, on {@link ConversationalChat}'s realistic interleaved chat
@@ -72,37 +74,63 @@ public final class GroupingQualityBenchmark {
                 options,
                 embedding.model().id());
         try (EmbeddingModelPool.Lease lease = EmbeddingModelPool.acquire(embedding)) {
-            ConversationPlanner planner =
-                    new ConversationPlanner(
-                            options,
-                            embedding.model().id(),
-                            lease.model().tokenizer()::countTokens);
             Map<ChannelRef, List<SessionMessage>> channels = sessionMessages(data.dataset());
+            ToIntFunction<String> tokens = lease.model().tokenizer()::countTokens;
+            SessionizerOptions gapOnly = with(options, Grouping.TIME_GAP, options.maxTokens());
+            List<Point> linked = points(options, channels, tokens);
+            double size = linked.stream().mapToInt(p -> p.messageIds().size()).average().orElse(0);
+            // time-gap points of about the linked points' size: the smallest budget reaching it
+            int lo = 32;
+            int hi = options.maxTokens();
+            while (lo < hi) {
+                int mid = (lo + hi) / 2;
+                List<Point> p = points(with(options, Grouping.TIME_GAP, mid), channels, tokens);
+                if (p.stream().mapToInt(x -> x.messageIds().size()).average().orElse(0) < size) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            List<Result> results = new ArrayList<>();
+            results.add(
+                    measure(
+                            "time-gap",
+                            points(gapOnly, channels, tokens),
+                            data,
+                            questions,
+                            lease,
+                            seed));
+            results.add(
+                    measure(
+                            "time-gap@" + lo,
+                            points(with(options, Grouping.TIME_GAP, lo), channels, tokens),
+                            data,
+                            questions,
+                            lease,
+                            seed));
+            results.add(measure("linked", linked, data, questions, lease, seed));
+            Map<ConversationLinker.Link, Integer> links =
+                    new EnumMap<>(ConversationLinker.Link.class);
             ConversationLinker linker =
                     new ConversationLinker(
                             ConversationLinker.Options.defaults(options.minMessages()));
-            Map<ConversationLinker.Link, Integer> links =
-                    new EnumMap<>(ConversationLinker.Link.class);
-            List<Result> results = new ArrayList<>();
-            for (String grouping : List.of("time-gap", "linked")) {
-                List<Point> points = new ArrayList<>();
-                for (Map.Entry<ChannelRef, List<SessionMessage>> e : channels.entrySet()) {
-                    for (Conversation c : group(grouping, e.getValue(), options, linker, links)) {
-                        for (PlannedPoint p : planner.points(e.getKey(), c)) {
-                            List<Long> ids = new ArrayList<>();
-                            for (long id : p.messageIds()) {
-                                ids.add(id);
-                            }
-                            points.add(new Point(e.getKey().guildId(), ids, p.text()));
-                        }
-                    }
+            Map<Long, ConversationLinker.Link> joined = new HashMap<>();
+            for (List<SessionMessage> channel : channels.values()) {
+                for (Conversation stretch : ConversationPlanner.conversations(channel, gapOnly)) {
+                    linker.split(stretch.messages(), joined);
                 }
-                results.add(measure(grouping, points, data, questions, lease, seed));
             }
+            joined.values().forEach(l -> links.merge(l, 1, Integer::sum));
             System.out.printf(Locale.ROOT, "linked: messages joined by %s%n", links);
             System.out.printf(
                     Locale.ROOT,
-                    "%-10s %8s %12s %8s %10s %8s %7s%n",
+                    "time-gap is the job's budget (%d tokens); time-gap@N is the same grouping with"
+                            + " a budget of N tokens, the smallest whose points are as large as the"
+                            + " linked ones (the comparison at a comparable size)%n",
+                    options.maxTokens());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-16s %8s %12s %8s %10s %8s %7s%n",
                     "grouping",
                     "points",
                     "co-location",
@@ -113,7 +141,7 @@ public final class GroupingQualityBenchmark {
             for (Result r : results) {
                 System.out.printf(
                         Locale.ROOT,
-                        "RESULT %-10s %8d %11.1f%% %7.1f%% %10.2f %7.1f%% %7.3f%n",
+                        "RESULT %-16s %8d %11.1f%% %7.1f%% %10.2f %7.1f%% %7.3f%n",
                         r.name(),
                         r.points().size(),
                         100 * r.coLocation(),
@@ -125,34 +153,35 @@ public final class GroupingQualityBenchmark {
         }
     }
 
-    static List<Conversation> group(
-            String grouping,
-            List<SessionMessage> channel,
+    static SessionizerOptions with(SessionizerOptions o, Grouping grouping, int maxTokens) {
+        return SessionizerOptions.builder()
+                .gap(o.gap())
+                .minMessages(o.minMessages())
+                .replyWindow(o.replyWindow())
+                .maxTokens(maxTokens)
+                .grouping(grouping)
+                .build();
+    }
+
+    /** The points the job makes of every channel with these options. */
+    static List<Point> points(
             SessionizerOptions options,
-            ConversationLinker linker,
-            Map<ConversationLinker.Link, Integer> links) {
-        SessionizerOptions.Grouping how =
-                grouping.equals("time-gap")
-                        ? SessionizerOptions.Grouping.TIME_GAP
-                        : SessionizerOptions.Grouping.CONVERSATIONS;
-        SessionizerOptions.Builder b =
-                SessionizerOptions.builder()
-                        .gap(options.gap())
-                        .minMessages(options.minMessages())
-                        .maxTokens(options.maxTokens())
-                        .replyWindow(options.replyWindow())
-                        .grouping(how);
-        List<Conversation> out = ConversationPlanner.conversations(channel, b.build());
-        if (how == SessionizerOptions.Grouping.CONVERSATIONS) {
-            // which rule joined each message (the planner does not report it)
-            Map<Long, ConversationLinker.Link> joined = new HashMap<>();
-            SessionizerOptions gapOnly = b.grouping(SessionizerOptions.Grouping.TIME_GAP).build();
-            for (Conversation stretch : ConversationPlanner.conversations(channel, gapOnly)) {
-                linker.split(stretch.messages(), joined);
+            Map<ChannelRef, List<SessionMessage>> channels,
+            ToIntFunction<String> tokens) {
+        ConversationPlanner planner = new ConversationPlanner(options, "report", tokens);
+        List<Point> points = new ArrayList<>();
+        for (Map.Entry<ChannelRef, List<SessionMessage>> e : channels.entrySet()) {
+            for (Conversation c : planner.group(e.getValue())) {
+                for (PlannedPoint p : planner.points(e.getKey(), c)) {
+                    List<Long> ids = new ArrayList<>();
+                    for (long id : p.messageIds()) {
+                        ids.add(id);
+                    }
+                    points.add(new Point(e.getKey().guildId(), ids, p.text()));
+                }
             }
-            joined.values().forEach(l -> links.merge(l, 1, Integer::sum));
         }
-        return out;
+        return points;
     }
 
     /** Each channel's messages as the job reads them: markup rendered with the directory. */
