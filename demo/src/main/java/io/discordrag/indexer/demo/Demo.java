@@ -11,6 +11,7 @@ import io.discordrag.indexer.job.session.SessionMessage;
 import io.discordrag.indexer.job.session.SessionizerOptions;
 import io.discordrag.indexer.job.sink.qdrant.QdrantClients;
 import io.discordrag.indexer.job.verify.VerifyCommand;
+import io.discordrag.indexer.testing.data.ConversationalChat;
 import io.discordrag.indexer.testing.data.SyntheticChat;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
 import io.discordrag.indexer.testing.qdrant.QdrantStandIn;
@@ -168,11 +169,13 @@ public final class Demo {
             int uiPort,
             int linger)
             throws Exception {
-        SyntheticChat.Spec spec =
-                new SyntheticChat.Spec(
-                        7, 2, 3, 12, messages, Instant.now().minus(Duration.ofDays(30)));
-        SyntheticChat.Dataset data =
-                SyntheticChat.generateEndingBy(spec, Instant.now().minus(Duration.ofHours(1)));
+        ConversationalChat.Spec spec =
+                ConversationalChat.Spec.of(messages)
+                        .withSeed(7)
+                        .withStart(Instant.now().minus(Duration.ofDays(30)));
+        ConversationalChat.Generated generated =
+                ConversationalChat.generateEndingBy(spec, Instant.now().minus(Duration.ofHours(1)));
+        SyntheticChat.Dataset data = generated.dataset();
         int expected = coveredMessages(data);
         try (Connection admin = postgres.adminConnection()) {
             SyntheticChat.insertDirectory(admin, data);
@@ -238,7 +241,8 @@ public final class Demo {
 
             SessionSearch search = new SessionSearch(qdrant, collection, embedder::embed);
             String[] queries = {
-                "the deploy failed again, rollback?", "anyone up for a raid tonight", "login bug"
+                "my espresso tastes sour", "pod in CrashLoopBackOff after a deploy",
+                "who is healing at the raid", "sourdough starter is not rising"
             };
             List<Long> guilds = new ArrayList<>();
             data.channels()
@@ -258,11 +262,14 @@ public final class Demo {
                 for (SearchHit h : hits) {
                     out.printf(
                             Locale.ROOT,
-                            "  %.3f  guild %s #%s  %s%n",
+                            "  %.3f  guild %s #%s  %s%n         (%d messages; the generator wrote them"
+                                    + " as a conversation about %s)%n",
                             h.score(),
                             Long.toUnsignedString(h.guildId()),
                             channelName(data, h.channelId()),
-                            firstLine(h.content()));
+                            firstLine(h.content()),
+                            h.messageIds().size(),
+                            topics(generated, h.messageIds()));
                 }
                 if (hits.isEmpty() || hits.stream().anyMatch(h -> h.guildId() != guild)) {
                     throw new IllegalStateException(
@@ -453,6 +460,26 @@ public final class Demo {
                 .map(SyntheticChat.Channel::name)
                 .findFirst()
                 .orElse(Long.toUnsignedString(channel));
+    }
+
+    /** The generator's topics of these messages, most frequent first. */
+    private static String topics(ConversationalChat.Generated generated, List<Long> messageIds) {
+        Map<String, Integer> count = new HashMap<>();
+        for (long id : messageIds) {
+            ConversationalChat.Truth t = generated.truth().get(id);
+            if (t != null) {
+                count.merge(t.topic(), 1, Integer::sum);
+            }
+        }
+        return count.entrySet().stream()
+                .sorted((a, b) -> b.getValue() - a.getValue())
+                .map(
+                        e ->
+                                e.getValue() == messageIds.size()
+                                        ? e.getKey()
+                                        : e.getKey() + " (" + e.getValue() + ")")
+                .reduce((a, b) -> a + ", " + b)
+                .orElse("?");
     }
 
     private static String firstLine(String content) {

@@ -131,9 +131,10 @@ public final class SearchCli {
         }
         return String.format(
                 Locale.ROOT,
-                "%.4f  channel %d  %s .. %s  authors %s%n        %s",
+                "%.4f  channel %d  conversation %d  %s .. %s  authors %s%n        %s",
                 h.score(),
                 h.channelId(),
+                h.conversationId(),
                 h.startTime(),
                 h.endTime(),
                 h.authorIds(),

@@ -100,7 +100,8 @@ public final class SessionSearch {
                             integers(payload, PayloadSchema.AUTHOR_IDS),
                             integers(payload, PayloadSchema.MESSAGE_IDS),
                             string(payload, PayloadSchema.CONTENT),
-                            string(payload, PayloadSchema.MODEL)));
+                            string(payload, PayloadSchema.MODEL),
+                            Math.max(0, integer(payload, PayloadSchema.CONVERSATION_ID))));
         }
         return hits;
     }

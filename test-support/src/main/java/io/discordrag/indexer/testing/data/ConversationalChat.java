@@ -64,6 +64,20 @@ public final class ConversationalChat {
                     0.15);
         }
 
+        public Spec withStart(Instant start) {
+            return new Spec(
+                    seed,
+                    guilds,
+                    channelsPerGuild,
+                    usersPerGuild,
+                    messages,
+                    start,
+                    concurrency,
+                    replyRate,
+                    mentionRate,
+                    burstRate);
+        }
+
         public Spec withSeed(long seed) {
             return new Spec(
                     seed,
@@ -93,6 +107,20 @@ public final class ConversationalChat {
     public record Generated(Dataset dataset, Map<Long, Truth> truth) {}
 
     private ConversationalChat() {}
+
+    /**
+     * {@link #generate}, moved earlier in time as a whole if needed so that no message is later
+     * than {@code latest} (the same conversations, turns and delays).
+     */
+    public static Generated generateEndingBy(Spec spec, Instant latest) {
+        Generated g = generate(spec);
+        List<Message> ms = g.dataset().messages();
+        Instant last = ms.isEmpty() ? spec.start() : ms.get(ms.size() - 1).timestamp();
+        if (!last.isAfter(latest)) {
+            return g;
+        }
+        return generate(spec.withStart(spec.start().minus(Duration.between(latest, last))));
+    }
 
     public static Generated generate(Spec spec) {
         Random random = new Random(spec.seed());
