@@ -94,12 +94,17 @@ class SessionizerRetentionITCase {
     void shortRetentionLeavesTheIndexThatUnboundedStateLeaves() throws Exception {
         long reloads = 0;
         long evicted = 0;
+        long quoting = 0;
         for (int seed = 1; seed <= WORKLOADS; seed++) {
             List<Op> workload = Workload.generate(new Random(seed));
             Run unbounded = run(workload, UNBOUNDED);
             Run bounded = run(workload, SHORT_RETENTION);
             reloads += bounded.reloads;
             evicted += bounded.evicted;
+            quoting +=
+                    bounded.expected.values().stream()
+                            .filter(v -> v.contains("(reply to @"))
+                            .count();
             assertThat(unbounded.evicted)
                     .as("seed %d: unbounded state evicts nothing", seed)
                     .isZero();
@@ -115,6 +120,9 @@ class SessionizerRetentionITCase {
         }
         assertThat(evicted).as("messages that left state").isPositive();
         assertThat(reloads).as("reads of history that left state").isPositive();
+        assertThat(quoting)
+                .as("points with a reply across the gap, quoting its parent")
+                .isPositive();
     }
 
     @Test
@@ -390,13 +398,18 @@ class SessionizerRetentionITCase {
             try (PreparedStatement ps =
                     db.prepareStatement(
                             "INSERT INTO messages (id, guild_id, channel_id, author_id, content,"
-                                    + " message_timestamp) VALUES (?, ?, ?, ?, ?, ?)")) {
+                                    + " message_timestamp, reply_to_id) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setLong(1, m.id);
                 ps.setLong(2, GUILD);
                 ps.setLong(3, CHANNEL);
                 ps.setLong(4, m.author);
                 ps.setString(5, m.content);
                 ps.setTimestamp(6, Timestamp.from(m.time));
+                if (m.replyTo == 0) {
+                    ps.setNull(7, java.sql.Types.BIGINT);
+                } else {
+                    ps.setLong(7, m.replyTo);
+                }
                 ps.executeUpdate();
             }
             return upsert(m, MessageChange.Kind.INSERT);
@@ -484,7 +497,15 @@ class SessionizerRetentionITCase {
                 GUILD,
                 CHANNEL,
                 CHANNEL_NAME,
-                new SessionMessage(m.id, m.author, NAMES.get(m.author), m.time, m.content),
+                new SessionMessage(
+                        m.id,
+                        m.author,
+                        NAMES.get(m.author),
+                        m.time,
+                        m.content,
+                        m.replyTo,
+                        null,
+                        null),
                 kind,
                 0);
     }
@@ -492,7 +513,11 @@ class SessionizerRetentionITCase {
     static final Map<Long, String> NAMES = Map.of(1L, "Ada", 2L, "bob", 3L, "Cy", 4L, "Di");
 
     /** A message as the workload knows it (content changes with edits). */
-    record Msg(long id, long author, Instant time, String content) {}
+    record Msg(long id, long author, Instant time, String content, long replyTo) {
+        Msg(long id, long author, Instant time, String content) {
+            this(id, author, time, content, 0);
+        }
+    }
 
     /** Seeded random workloads: a month of chat, then changes anywhere in it. */
     static final class Workload {
@@ -540,7 +565,13 @@ class SessionizerRetentionITCase {
                     if (i > 0) {
                         t = t.plusSeconds(20 + r.nextInt(14 * 60));
                     }
-                    Msg m = new Msg(nextId[0]++, 1 + r.nextInt(4), t, sentence(r));
+                    Msg m =
+                            new Msg(
+                                    nextId[0]++,
+                                    1 + r.nextInt(4),
+                                    t,
+                                    sentence(r),
+                                    replyTo(r, live));
                     live.add(m);
                     byId.put(m.id, m);
                     ops.add(new Insert(m, pause(r)));
@@ -570,20 +601,33 @@ class SessionizerRetentionITCase {
                 if (at.isAfter(now)) {
                     at = now;
                 }
-                Msg m = new Msg(nextId[0]++, 1 + r.nextInt(4), at, sentence(r));
+                Msg m = new Msg(nextId[0]++, 1 + r.nextInt(4), at, sentence(r), replyTo(r, live));
                 live.add(m);
                 byId.put(m.id, m);
                 return new Insert(m, pause(r));
             }
             Msg target = live.get(r.nextInt(live.size()));
             if (kind < 5) {
-                Msg edited = new Msg(target.id, target.author, target.time, sentence(r));
+                Msg edited =
+                        new Msg(target.id, target.author, target.time, sentence(r), target.replyTo);
                 live.set(live.indexOf(target), edited);
                 byId.put(edited.id, edited);
                 return new Edit(edited, pause(r));
             }
             live.remove(target);
             return new Delete(target, kind < 7, pause(r));
+        }
+
+        /**
+         * A third of messages use the reply feature, on one of the last 12 messages written: often
+         * across the gap, across the retention and across the reply window; sometimes on a message
+         * deleted since, or on a later one (a late insert).
+         */
+        private static long replyTo(Random r, List<Msg> live) {
+            if (live.isEmpty() || r.nextInt(3) != 0) {
+                return 0;
+            }
+            return live.get(Math.max(0, live.size() - 1 - r.nextInt(12))).id;
         }
 
         private static long minutesSinceT0(Instant now) {
