@@ -377,7 +377,7 @@ public final class ConversationPlanner {
                             conversation.firstMessageId(),
                             chunk,
                             text,
-                            fingerprint(model, ids, text)));
+                            fingerprint(model, ids, text, conversation.firstMessageId())));
         }
         return out;
     }
@@ -473,6 +473,17 @@ public final class ConversationPlanner {
      * re-embedding.
      */
     public static String fingerprint(String model, long[] messageIds, String text) {
+        return fingerprint(model, messageIds, text, messageIds.length == 0 ? 0 : messageIds[0]);
+    }
+
+    /**
+     * {@link #fingerprint(String, long[], String)} of a point whose conversation starts at {@code
+     * conversationId}: a later chunk whose conversation changed gets a new fingerprint (its payload
+     * names the conversation) even when its messages and text did not; a first chunk's fingerprint
+     * is the one without it.
+     */
+    public static String fingerprint(
+            String model, long[] messageIds, String text, long conversationId) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(model.getBytes(StandardCharsets.UTF_8));
@@ -482,6 +493,10 @@ public final class ConversationPlanner {
                 sha.update((byte) ',');
             }
             sha.update((byte) 0);
+            if (messageIds.length == 0 || conversationId != messageIds[0]) {
+                sha.update(("conversation " + conversationId).getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+            }
             return HexFormat.of()
                     .formatHex(sha.digest(text.getBytes(StandardCharsets.UTF_8)), 0, 16);
         } catch (NoSuchAlgorithmException e) {

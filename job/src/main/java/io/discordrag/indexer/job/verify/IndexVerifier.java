@@ -364,7 +364,11 @@ public final class IndexVerifier {
     }
 
     /** The expected point of one chunk. */
-    private record Expected(String pointId, List<SessionMessage> messages, List<Long> messageIds) {}
+    private record Expected(
+            String pointId,
+            List<SessionMessage> messages,
+            List<Long> messageIds,
+            long conversationId) {}
 
     /** One channel's rows, grouped into sessions as they stream by. */
     private final class ChannelCheck {
@@ -407,7 +411,12 @@ public final class IndexVerifier {
                     for (SessionMessage m : p.messages()) {
                         checkWriteBack(m.id(), sessionWriteBack.get(m.id()), p.pointId());
                     }
-                    pending.add(new Expected(p.pointId(), p.messages(), ids));
+                    pending.add(
+                            new Expected(
+                                    p.pointId(),
+                                    p.messages(),
+                                    ids,
+                                    p.conversationFirstMessageId()));
                     expectedIds.add(p.pointId());
                 }
                 if (pending.size() >= RETRIEVE_BATCH) {
@@ -557,6 +566,21 @@ public final class IndexVerifier {
                                 e.pointId(),
                                 e.messageIds(),
                                 "embedded with model " + pointModel + ", the index uses " + model));
+                return;
+            }
+            long conversation = Math.max(0, integer(payload, PayloadSchema.CONVERSATION_ID));
+            if (conversation != e.conversationId()) {
+                report.addPointFinding(
+                        new Finding(
+                                Finding.Kind.STALE,
+                                guildId,
+                                channelId,
+                                e.pointId(),
+                                e.messageIds(),
+                                "the payload names conversation "
+                                        + Long.toUnsignedString(conversation)
+                                        + ", its messages belong to conversation "
+                                        + Long.toUnsignedString(e.conversationId())));
             }
         }
 

@@ -347,6 +347,28 @@ final class IndexerFixture implements AutoCloseable {
                 Timestamp.from(time));
     }
 
+    /** A message that uses Discord's reply feature on {@code replyTo}. */
+    void reply(
+            long id,
+            long guild,
+            long channel,
+            long author,
+            String content,
+            Instant time,
+            long replyTo)
+            throws SQLException {
+        update(
+                "INSERT INTO messages (id, guild_id, channel_id, author_id, content, message_timestamp,"
+                        + " reply_to_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                id,
+                guild,
+                channel,
+                author,
+                content,
+                Timestamp.from(time),
+                replyTo);
+    }
+
     /** Inserts many messages in one transaction. */
     void messages(List<Msg> messages) throws SQLException {
         try (Connection c = postgres.adminConnection()) {
@@ -454,7 +476,8 @@ final class IndexerFixture implements AutoCloseable {
             List<Long> messageIds,
             String content,
             int chunk,
-            float[] vector) {
+            float[] vector,
+            long conversationId) {
         static Point of(RetrievedPoint p) {
             Map<String, Value> payload = p.getPayloadMap();
             List<Long> ids = new ArrayList<>();
@@ -474,7 +497,10 @@ final class IndexerFixture implements AutoCloseable {
                     ids,
                     payload.get(PayloadSchema.CONTENT).getStringValue(),
                     (int) payload.get(PayloadSchema.CHUNK).getIntegerValue(),
-                    vector);
+                    vector,
+                    payload.containsKey(PayloadSchema.CONVERSATION_ID)
+                            ? payload.get(PayloadSchema.CONVERSATION_ID).getIntegerValue()
+                            : 0);
         }
     }
 

@@ -60,8 +60,8 @@ class VerifyITCase {
         fx.close();
     }
 
-    private static Instant at(int minutes) {
-        return T0.plusSeconds(60L * minutes);
+    private static Instant at(double minutes) {
+        return T0.plusSeconds(Math.round(60 * minutes));
     }
 
     private static String id(long guild, long channel, long first) {
@@ -188,6 +188,52 @@ class VerifyITCase {
         assertThat(fx.points().get(id(1, 11, 1)).content())
                 .as("the edited message names the user as renamed")
                 .contains("[Alice @ 2024-05-01 10:00]: @Robert did you see it?");
+    }
+
+    @Test
+    void conversationsStayExactThroughRepliesAcrossTheGapADeletedParentAndALateMerge()
+            throws Exception {
+        fx.user(1, "alice", "Alice");
+        fx.user(2, "bob", "Bob");
+        fx.user(3, "cy", "Cy");
+        fx.user(4, "di", "Di");
+        fx.channel(11, 1, "general");
+        fx.start(options);
+        // two conversations interleaved in one stretch of the channel
+        fx.message(1, 1, 11, 1, "how do I rotate the api key?", at(0));
+        fx.message(2, 1, 11, 3, "raid tonight at nine?", at(1));
+        fx.reply(3, 1, 11, 2, "settings, then keys", at(2), 1);
+        fx.reply(4, 1, 11, 4, "count me in", at(3), 2);
+        // three hours later, past the gap: a reply to the key question
+        fx.reply(5, 1, 11, 4, "did the rotation break the webhooks?", at(180), 1);
+        fx.reply(6, 1, 11, 1, "no, they kept working", at(181), 5);
+        fx.awaitVerifiedClean();
+        Map<String, IndexerFixture.Point> points = fx.points();
+        assertThat(points.values())
+                .extracting(IndexerFixture.Point::messageIds)
+                .containsExactlyInAnyOrder(List.of(1L, 3L), List.of(2L, 4L), List.of(5L, 6L));
+        assertThat(points.get(id(1, 11, 5)).content())
+                .contains(
+                        "[Di @ 2024-05-01 13:00]: (reply to @Alice, 2024-05-01 10:00: \"how do I"
+                                + " rotate the api key?\") did the rotation break the webhooks?");
+        assertThat(points.get(id(1, 11, 1)).conversationId()).isEqualTo(1L);
+        assertThat(points.get(id(1, 11, 2)).conversationId()).isEqualTo(2L);
+
+        // a late message: Cy answered in the key thread a minute before the raid call, which
+        // continues Cy's own turn, so the two conversations are one
+        fx.reply(7, 1, 11, 3, "also restart the worker after it", at(0.5), 1);
+        fx.awaitVerifiedClean();
+        assertThat(fx.points().values())
+                .extracting(IndexerFixture.Point::messageIds)
+                .containsExactlyInAnyOrder(List.of(1L, 7L, 2L, 3L, 4L), List.of(5L, 6L));
+
+        // the parent of the later reply edited, then deleted: the quote follows, then goes
+        fx.update("UPDATE messages SET content = 'how do I rotate the key safely?' WHERE id = 1");
+        fx.awaitVerifiedClean();
+        assertThat(fx.points().get(id(1, 11, 5)).content()).contains("rotate the key safely?\")");
+        fx.update("DELETE FROM messages WHERE id = 1");
+        fx.awaitVerifiedClean();
+        assertThat(fx.points().get(id(1, 11, 5)).content()).doesNotContain("(reply to");
     }
 
     private long metric(ClusterClient<?> cluster, String name) {
