@@ -4,6 +4,7 @@ import io.discordrag.indexer.job.StreamingPipeline;
 import io.discordrag.indexer.job.e2e.IndexerFixture.Point;
 import io.discordrag.indexer.job.session.ChangeInterpreter;
 import io.discordrag.indexer.job.sink.jdbc.WriteBackCounter;
+import io.discordrag.indexer.testing.data.ConversationalChat;
 import io.discordrag.indexer.testing.data.SyntheticChat;
 import io.discordrag.indexer.testing.postgres.EmbeddedPostgresExtension;
 import io.discordrag.indexer.testing.qdrant.QdrantExtension;
@@ -41,8 +42,9 @@ class BackfillITCase {
 
     @RegisterExtension static final QdrantExtension QDRANT = new QdrantExtension();
 
+    /** Realistic chat: interleaved conversations with replies, mentions and bursts. */
     private static final SyntheticChat.Dataset DATA =
-            SyntheticChat.generate(SyntheticChat.Spec.of(600));
+            ConversationalChat.generate(ConversationalChat.Spec.of(600)).dataset();
 
     private IndexerFixture fx;
 

@@ -110,6 +110,25 @@ class ConversationLinkerTest {
     }
 
     @Test
+    void afterALullInsideTheStretchAnUnmarkedMessageGoesOnWithTheConversationBeforeIt() {
+        List<SessionMessage> stretch =
+                List.of(
+                        msg(1, 1, 0, "disk alert on db-2"),
+                        msg(2, 2, 300, "looking"),
+                        msg(3, 2, 1080, "it was the archive filling up the disk"),
+                        msg(4, 1, 1800, "alert again on db-2"),
+                        msg(5, 3, 1900, "anyone for lunch at noon?"));
+        Map<Long, ConversationLinker.Link> how = new HashMap<>();
+        ConversationLinker keepsSingles =
+                new ConversationLinker(ConversationLinker.Options.defaults(1));
+        assertThat(ids(keepsSingles.split(stretch, how)))
+                .as("a question after a lull starts its own conversation")
+                .containsExactly(List.of(1L, 2L, 3L, 4L), List.of(5L));
+        assertThat(how.get(3L)).isEqualTo(ConversationLinker.Link.FLOW);
+        assertThat(how.get(5L)).isEqualTo(ConversationLinker.Link.NEW);
+    }
+
+    @Test
     void anAnswerToWhoeverAddressedYouBeatsYourOlderTurnElsewhere() {
         List<SessionMessage> stretch =
                 List.of(
@@ -166,7 +185,7 @@ class ConversationLinkerTest {
                 List.of(
                         msg(1, 1, 0, "how do I roll back a helm release"),
                         msg(2, 2, 20, "helm rollback", 1, new long[0]),
-                        msg(3, 3, 400, "random unrelated remark about weather"),
+                        msg(3, 3, 400, "is it going to rain today?"),
                         msg(4, 4, 500, "lunch anyone? tacos"),
                         msg(5, 5, 520, "tacos sound good", 4, new long[0]));
         assertThat(ids(LINKER.split(stretch)))
