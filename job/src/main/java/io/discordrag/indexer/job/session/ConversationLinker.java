@@ -114,7 +114,7 @@ public final class ConversationLinker {
         Map<String, Integer> documentFrequency = new HashMap<>();
         for (int i = 0; i < n; i++) {
             indexOf.put(ordered.get(i).id(), i);
-            Set<String> w = contentWords(ordered.get(i).content());
+            Set<String> w = contentWords(ownText(ordered.get(i)));
             words.add(w);
             for (String word : w) {
                 documentFrequency.merge(word, 1, Integer::sum);
@@ -179,7 +179,7 @@ public final class ConversationLinker {
                                 documentFrequency,
                                 n);
                 link = Link.WORDS;
-                if (c < 0 && m.content().indexOf('?') < 0) {
+                if (c < 0 && ownText(m).indexOf('?') < 0) {
                     if (active.size() == 1) {
                         c = active.keySet().iterator().next();
                         link = Link.FLOW;
@@ -335,6 +335,24 @@ public final class ConversationLinker {
         long db = t - ordered.get(before).timestamp().toEpochMilli();
         long da = ordered.get(after).timestamp().toEpochMilli() - t;
         return da < db ? after : before;
+    }
+
+    /**
+     * A message's text without the names looked up into it (mentions): a rename must not move a
+     * message between conversations.
+     */
+    static String ownText(SessionMessage m) {
+        int[] spans = m.nameSpans();
+        if (spans.length == 0) {
+            return m.content();
+        }
+        StringBuilder sb = new StringBuilder(m.content());
+        for (int i = 0; i + 1 < spans.length; i += 2) {
+            for (int j = spans[i]; j < spans[i + 1]; j++) {
+                sb.setCharAt(j, ' ');
+            }
+        }
+        return sb.toString();
     }
 
     private static long time(List<SessionMessage> ordered, int i) {

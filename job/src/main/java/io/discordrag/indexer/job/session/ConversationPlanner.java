@@ -159,40 +159,46 @@ public final class ConversationPlanner {
             for (WrittenPoint p : written.values()) {
                 knownConversations.add(p.conversationFirstMessageId());
             }
-            List<List<SessionMessage>> stretches = quoted(w, messages);
-            List<SessionMessage> lastStretch =
-                    stretches.isEmpty() ? null : stretches.get(stretches.size() - 1);
+            List<Stretch> stretches = quoted(w, messages);
+            Stretch lastStretch = stretches.isEmpty() ? null : stretches.get(stretches.size() - 1);
             Conversation windowOpen =
                     lastStretch != null
                                     && isOpen(
                                             request,
-                                            new Conversation(lastStretch),
-                                            written.values())
-                            ? new Conversation(lastStretch)
+                                            new Conversation(lastStretch.quoted()),
+                                            written.values(),
+                                            w.hop())
+                            ? new Conversation(lastStretch.quoted())
                             : null;
             Map<String, PlannedPoint> desired = new LinkedHashMap<>();
-            for (List<SessionMessage> stretch : stretches) {
+            for (Stretch stretch : stretches) {
                 if (windowOpen != null && stretch == lastStretch) {
                     long first = windowOpen.firstMessageId();
-                    if (!knownConversations.contains(first)
+                    if (!w.hop()
+                            && !knownConversations.contains(first)
                             && first != request.knownOpenConversation()) {
                         opened++;
                     }
                     continue;
                 }
                 for (Conversation c : split(stretch)) {
-                    if (!knownConversations.contains(c.firstMessageId())
-                            && c.firstMessageId() != request.knownOpenConversation()) {
-                        opened++;
+                    if (!w.hop()) {
+                        if (!knownConversations.contains(c.firstMessageId())
+                                && c.firstMessageId() != request.knownOpenConversation()) {
+                            opened++;
+                        }
+                        // written conversations that are part of c now, beyond the first
+                        Set<Long> joined = new HashSet<>();
+                        for (SessionMessage m : c.messages()) {
+                            if (knownConversations.contains(m.id())) {
+                                joined.add(m.id());
+                            }
+                        }
+                        merged += Math.max(0, joined.size() - 1);
                     }
                     if (c.size() < options.minMessages()) {
-                        belowMinimum++;
+                        belowMinimum += w.hop() ? 0 : 1;
                         continue;
-                    }
-                    for (SessionMessage m : c.messages()) {
-                        if (m.id() != c.firstMessageId() && knownConversations.contains(m.id())) {
-                            merged++; // a written conversation's first message is part of c now
-                        }
                     }
                     boolean changed = false;
                     List<PlannedPoint> planned = points(request.channel(), c);
@@ -245,15 +251,16 @@ public final class ConversationPlanner {
                 continue;
             }
             List<SessionMessage> later = source.between(w.to + 1, to);
-            Set<Long> laterIds = new HashSet<>();
+            Map<Long, SessionMessage> laterIds = new java.util.HashMap<>();
             for (SessionMessage m : later) {
-                laterIds.add(m.id());
+                laterIds.put(m.id(), m);
             }
             for (SessionMessage m : later) {
-                if (m.replyToId() != 0
-                        && !laterIds.contains(m.replyToId())
-                        && !covered(out, time(m))) {
-                    out.add(window(time(m), time(m), source));
+                // a parent read here and unchanged (outside every window) cannot change the quote
+                SessionMessage parent = laterIds.get(m.replyToId());
+                boolean parentUnchanged = parent != null && !covered(windows, time(parent));
+                if (m.replyToId() != 0 && !parentUnchanged && !covered(out, time(m))) {
+                    out.add(window(time(m), time(m), source).asHop());
                 }
             }
         }
@@ -270,41 +277,44 @@ public final class ConversationPlanner {
     }
 
     /**
-     * The window's stretches, replies to a message in an earlier stretch (within the reply window)
-     * quoting it; the parents before the window are read.
+     * One stretch of a channel: its messages as they are, and with each reply to a message of an
+     * earlier stretch (within the reply window) quoting it. Grouping reads the former (a quote's
+     * words and names must not move a message), points are made of the latter.
      */
-    private List<List<SessionMessage>> quoted(Window w, MessageSource source) throws Exception {
+    private record Stretch(List<SessionMessage> raw, List<SessionMessage> quoted) {}
+
+    /** The window's stretches; the parents before the window are read. */
+    private List<Stretch> quoted(Window w, MessageSource source) throws Exception {
         List<List<SessionMessage>> stretches = SessionGrouping.sessions(w.messages, options.gap());
-        if (linker == null) {
-            return stretches;
-        }
         Map<Long, SessionMessage> byId = new java.util.HashMap<>();
-        long earliestOutside = Long.MAX_VALUE;
-        for (SessionMessage m : w.messages) {
-            byId.put(m.id(), m);
-        }
-        for (SessionMessage m : w.messages) {
-            if (m.replyToId() != 0 && !byId.containsKey(m.replyToId())) {
-                earliestOutside = Math.min(earliestOutside, time(m));
+        if (linker != null) {
+            long earliestOutside = Long.MAX_VALUE;
+            for (SessionMessage m : w.messages) {
+                byId.put(m.id(), m);
             }
-        }
-        if (earliestOutside != Long.MAX_VALUE && earliestOutside - replyWindowMillis < w.from) {
-            for (SessionMessage m :
-                    source.between(earliestOutside - replyWindowMillis, w.from - 1)) {
-                byId.putIfAbsent(m.id(), m);
+            for (SessionMessage m : w.messages) {
+                if (m.replyToId() != 0 && !byId.containsKey(m.replyToId())) {
+                    earliestOutside = Math.min(earliestOutside, time(m));
+                }
+            }
+            if (earliestOutside != Long.MAX_VALUE && earliestOutside - replyWindowMillis < w.from) {
+                for (SessionMessage m :
+                        source.between(earliestOutside - replyWindowMillis, w.from - 1)) {
+                    byId.putIfAbsent(m.id(), m);
+                }
             }
         }
         return quote(stretches, byId);
     }
 
     /** Each reply to a message of an earlier stretch within the reply window, quoting it. */
-    private List<List<SessionMessage>> quote(
+    private List<Stretch> quote(
             List<List<SessionMessage>> stretches, Map<Long, SessionMessage> byId) {
-        List<List<SessionMessage>> out = new ArrayList<>(stretches.size());
+        List<Stretch> out = new ArrayList<>(stretches.size());
         for (List<SessionMessage> stretch : stretches) {
             long stretchStart = time(stretch.get(0));
             List<SessionMessage> q = null;
-            for (int i = 0; i < stretch.size(); i++) {
+            for (int i = 0; linker != null && i < stretch.size(); i++) {
                 SessionMessage m = stretch.get(i);
                 SessionMessage parent = m.replyToId() == 0 ? null : byId.get(m.replyToId());
                 if (parent != null
@@ -316,33 +326,43 @@ public final class ConversationPlanner {
                     q.set(i, m.quoting(parent));
                 }
             }
-            out.add(q == null ? stretch : q);
+            out.add(new Stretch(stretch, q == null ? stretch : q));
         }
         return out;
     }
 
     /** The conversations of one stretch, in order of their first message. */
-    private List<Conversation> split(List<SessionMessage> stretch) {
+    private List<Conversation> split(Stretch stretch) {
         if (linker == null) {
-            return List.of(new Conversation(stretch));
+            return List.of(new Conversation(stretch.quoted()));
+        }
+        Map<Long, SessionMessage> quoted = new java.util.HashMap<>();
+        if (stretch.quoted() != stretch.raw()) {
+            for (SessionMessage m : stretch.quoted()) {
+                quoted.put(m.id(), m);
+            }
         }
         List<Conversation> out = new ArrayList<>();
-        for (List<SessionMessage> c : linker.split(stretch)) {
+        for (List<SessionMessage> c : linker.split(stretch.raw())) {
+            if (!quoted.isEmpty()) {
+                c = c.stream().map(m -> quoted.get(m.id())).toList();
+            }
             out.add(new Conversation(c));
         }
         return out;
     }
 
     /**
-     * The channel's last conversation stays open while the clock is within the gap of its end (then
-     * it is the channel's last), unless everything closes or a revision touched it after part of it
-     * was written.
+     * The channel's last stretch stays open while the clock is within the gap of its end (then it
+     * is the channel's last), unless everything closes, or a revision touched it (or, {@code hop},
+     * a parent it quotes) after part of it was written.
      */
-    private boolean isOpen(Request request, Conversation c, Collection<WrittenPoint> written) {
+    private boolean isOpen(
+            Request request, Conversation c, Collection<WrittenPoint> written, boolean hop) {
         if (request.closeAll() || request.clock() - c.endMillis() > gapMillis) {
             return false;
         }
-        if (request.revisedTo() < c.startMillis() - gapMillis) {
+        if (!hop && request.revisedTo() < c.startMillis() - gapMillis) {
             return true;
         }
         for (WrittenPoint p : written) {
@@ -384,16 +404,12 @@ public final class ConversationPlanner {
 
     /** The conversations of a complete set of one channel's messages (any order), in order. */
     public List<Conversation> group(Collection<SessionMessage> messages) {
-        List<List<SessionMessage>> stretches = SessionGrouping.sessions(messages, options.gap());
-        if (linker != null) {
-            Map<Long, SessionMessage> byId = new java.util.HashMap<>();
-            for (SessionMessage m : messages) {
-                byId.put(m.id(), m);
-            }
-            stretches = quote(stretches, byId);
+        Map<Long, SessionMessage> byId = new java.util.HashMap<>();
+        for (SessionMessage m : messages) {
+            byId.put(m.id(), m);
         }
         List<Conversation> out = new ArrayList<>();
-        for (List<SessionMessage> stretch : stretches) {
+        for (Stretch stretch : quote(SessionGrouping.sessions(messages, options.gap()), byId)) {
             out.addAll(split(stretch));
         }
         return out;
@@ -455,12 +471,12 @@ public final class ConversationPlanner {
         private List<Conversation> close() {
             List<SessionMessage> stretch = List.copyOf(current);
             current.clear();
-            if (linker == null) {
-                return split(stretch);
-            }
             long horizon = time(stretch.get(0)) - replyWindowMillis;
             recent.values().removeIf(m -> time(m) < horizon);
             List<Conversation> out = split(quote(List.of(stretch), recent).get(0));
+            if (linker == null) {
+                return out;
+            }
             for (SessionMessage m : stretch) {
                 recent.put(m.id(), m);
             }
@@ -505,7 +521,19 @@ public final class ConversationPlanner {
     }
 
     /** A time range read whole, widened on both sides to a silence longer than the gap. */
-    private record Window(long from, long to, List<SessionMessage> messages) {}
+    /**
+     * @param hop read only because a later stretch may quote what changed (its own messages did not
+     *     change): planned, not counted as seen again
+     */
+    private record Window(long from, long to, List<SessionMessage> messages, boolean hop) {
+        Window(long from, long to, List<SessionMessage> messages) {
+            this(from, to, messages, false);
+        }
+
+        Window asHop() {
+            return new Window(from, to, messages, true);
+        }
+    }
 
     /**
      * Reads {@code [from - gap, to + gap]}, then keeps reading outwards while the earliest (latest)
@@ -561,7 +589,9 @@ public final class ConversationPlanner {
                 }
                 List<SessionMessage> ms = new ArrayList<>(union.values());
                 ms.sort(SessionMessage.ORDER);
-                current = new Window(current.from, Math.max(current.to, w.to), ms);
+                current =
+                        new Window(
+                                current.from, Math.max(current.to, w.to), ms, current.hop && w.hop);
             } else {
                 out.add(current);
                 current = w;

@@ -65,14 +65,22 @@ public record SessionMessage(
                 .append(": \"");
         int quoteStart = prefix.length();
         String quote = parent.content;
-        int cut = Math.min(quote.length(), QUOTE_CHARS);
         int[] ps = parent.nameSpans;
-        for (int i = 0; i + 1 < ps.length; i += 2) {
-            if (ps[i] < cut && ps[i + 1] > cut) {
-                cut = ps[i]; // never cut inside a name
+        // QUOTE_CHARS of the parent's own characters: names count for nothing and are never cut,
+        // so a rename leaves the same quoted text around the names
+        int cut = 0;
+        int own = 0;
+        int span = 0;
+        while (cut < quote.length() && own < QUOTE_CHARS) {
+            if (span + 1 < ps.length && cut == ps[span]) {
+                cut = ps[span + 1];
+                span += 2;
+            } else {
+                cut++;
+                own++;
             }
         }
-        if (cut > 0 && Character.isHighSurrogate(quote.charAt(cut - 1))) {
+        if (cut > 0 && cut < quote.length() && Character.isHighSurrogate(quote.charAt(cut - 1))) {
             cut--;
         }
         prefix.append(quote, 0, cut);
@@ -92,8 +100,8 @@ public record SessionMessage(
             spans[k++] = ps[i] + quoteStart;
             spans[k++] = ps[i + 1] + quoteStart;
         }
-        for (int span : nameSpans) {
-            spans[k++] = span + shift;
+        for (int start : nameSpans) {
+            spans[k++] = start + shift;
         }
         return new SessionMessage(
                 id, authorId, authorName, timestamp, prefix + content, replyToId, mentions, spans);

@@ -192,6 +192,54 @@ class ConversationPlannerRepliesTest {
     }
 
     @Test
+    void aParentMovedToAfterItsReplyIsNoLongerQuoted() throws Exception {
+        Channel c = new Channel();
+        c.add(1, 1, 0, "how do I rotate the api key?", 0);
+        c.add(2, 2, 1, "settings, then keys", 1);
+        c.add(3, 3, 180, "did the rotation break the webhooks?", 1);
+        c.add(4, 1, 181, "no, they kept working", 3);
+        c.add(5, 4, 600, "late lunch anyone?", 0);
+        c.add(6, 2, 601, "sure", 5);
+        planAt(c, 0, 180, 600);
+        assertThat(c.pointOf(3).text()).contains("(reply to @u1");
+
+        // the parent's time moves past its reply (a corrected timestamp): both times are dirty
+        c.messages.put(
+                1L,
+                new SessionMessage(
+                        1,
+                        1,
+                        "u1",
+                        T0.plusSeconds(600 * 60 + 30),
+                        "how do I rotate the api key?",
+                        0,
+                        null,
+                        null));
+        planAt(c, 0, 600.5);
+        assertThat(c.pointOf(3).text()).doesNotContain("(reply to");
+        assertThat(texts(c)).isEqualTo(expected(c));
+    }
+
+    @Test
+    void quotesDoNotMoveMessagesBetweenConversations() throws Exception {
+        Channel c = new Channel();
+        c.add(1, 1, 0, "how do I rotate the api key?", 0);
+        c.add(2, 2, 1, "settings, then keys", 1);
+        c.add(3, 5, 2, "who has the raid loot list?", 0);
+        c.add(4, 6, 3, "pinned in the guild channel", 3);
+        // the next morning two people answer two different threads of yesterday; the quotes
+        // share words ("reply", the date, the names), their own texts nothing
+        c.add(5, 3, 600, "did the rotation break the webhooks?", 1);
+        c.add(6, 4, 601, "can we split the loot differently?", 3);
+        c.add(7, 1, 602, "no, they kept working", 5);
+        c.add(8, 5, 603, "fine by me", 6);
+        planAt(c, 0, 600);
+        assertThat(c.pointOf(5).messages()).extracting(SessionMessage::id).containsExactly(5L, 7L);
+        assertThat(c.pointOf(6).messages()).extracting(SessionMessage::id).containsExactly(6L, 8L);
+        assertThat(texts(c)).isEqualTo(expected(c));
+    }
+
+    @Test
     void aReplyToAMessageOlderThanTheReplyWindowQuotesNothing() throws Exception {
         Channel c = new Channel();
         c.add(1, 1, 0, "how do I rotate the api key?", 0);
@@ -235,7 +283,7 @@ class ConversationPlannerRepliesTest {
         c.add(14, 3, 2, "you also have to restart the worker", 11);
         ConversationPlanner.Plan plan = planAt(c, 2);
 
-        assertThat(plan.merged()).isEqualTo(1);
+        assertThat(plan.merged()).as("two written conversations became one").isEqualTo(1);
         assertThat(plan.deletes())
                 .extracting(ConversationPlanner.Deleted::pointId)
                 .containsExactly(raid);

@@ -235,4 +235,47 @@ class SessionTextRendererTest {
                         mentioning("hi <@1>, see you", t, Map.of(1L, atMost), "general"));
         assertThat(SessionTextRenderer.matchesIgnoringNames(fits, now, false)).isTrue();
     }
+
+    @Test
+    void aQuoteHoldsTheSameOwnTextWhateverTheLengthOfTheNamesInIt() {
+        String tail = "x".repeat(150);
+        SessionMessage parentBob =
+                new SessionMessage(
+                        1, 1, "Ann", T, "@Bob " + tail, 0, new long[] {2}, new int[] {1, 4});
+        SessionMessage parentRenamed =
+                new SessionMessage(
+                        1,
+                        1,
+                        "Ann",
+                        T,
+                        "@Bartholomew " + tail,
+                        0,
+                        new long[] {2},
+                        new int[] {1, 12});
+        SessionMessage reply =
+                new SessionMessage(2, 3, "Cy", T.plusSeconds(7200), "still true?", 1, null, null);
+        SessionMessage before = reply.quoting(parentBob);
+        SessionMessage after = reply.quoting(parentRenamed);
+        assertThat(before.content().replace("Bob", "Bartholomew")).isEqualTo(after.content());
+        assertThat(before.content()).contains("\"@Bob " + "x".repeat(98) + "…\") still true?");
+
+        String stored = SessionTextRenderer.render("general", List.of(before));
+        assertThat(SessionTextRenderer.matchesIgnoringNames(stored, List.of(after), false))
+                .as("a rename inside a quote is a rename")
+                .isTrue();
+        SessionMessage edited =
+                reply.quoting(
+                        new SessionMessage(
+                                1,
+                                1,
+                                "Ann",
+                                T,
+                                "@Bob " + "y" + tail,
+                                0,
+                                new long[] {2},
+                                new int[] {1, 4}));
+        assertThat(SessionTextRenderer.matchesIgnoringNames(stored, List.of(edited), false))
+                .as("an edit of the quoted text is not")
+                .isFalse();
+    }
 }

@@ -166,6 +166,38 @@ class SessionizerRetentionITCase {
         assertThat(run.reloads).as("the evicted days were planned from PostgreSQL").isPositive();
     }
 
+    @Test
+    void aReplyToAMessageThatLeftStateQuotesItReadFromPostgres() throws Exception {
+        Instant evening = T0.plus(Duration.ofHours(23));
+        Instant nextDay = T0.plus(Duration.ofHours(35));
+        List<Op> workload =
+                List.of(
+                        new Insert(new Msg(1, 1, evening, "how do I rotate the api key?"), 0),
+                        new Insert(new Msg(2, 2, evening.plusSeconds(60), "settings, keys", 1), 0),
+                        new Insert(new Msg(3, 3, nextDay, "standup moved to ten"), 0),
+                        new Insert(new Msg(4, 4, nextDay.plusSeconds(60), "ok"), 0),
+                        new Pause(61_000),
+                        // the next day, past an hour's retention: day 0 has left state
+                        new Insert(
+                                new Msg(
+                                        5,
+                                        3,
+                                        nextDay.plusSeconds(3600),
+                                        "did it break webhooks?",
+                                        1),
+                                0),
+                        new Insert(new Msg(6, 1, nextDay.plusSeconds(3660), "no", 5), 0));
+        Run bounded = run(workload, Duration.ofHours(1));
+        Run unbounded = run(workload, UNBOUNDED);
+
+        assertThat(bounded.evicted).as("day 0 left state").isPositive();
+        assertThat(bounded.reloads).as("the parent was read back").isPositive();
+        assertThat(bounded.index).isEqualTo(unbounded.index).isEqualTo(bounded.expected);
+        assertThat(bounded.index.values())
+                .anyMatch(p -> p.contains("(reply to @Ada, 2026-01-01 23:00: \"how do I rotate"));
+        assertThat(bounded.writeBack).isEqualTo(bounded.expectedWriteBack);
+    }
+
     /** What one run leaves: the index, the write-back, and what the planner expects. */
     record Run(
             Map<String, String> index,

@@ -21,7 +21,10 @@ final class QdrantWriterStateSerializer implements SimpleVersionedSerializer<Qdr
 
     static final QdrantWriterStateSerializer INSTANCE = new QdrantWriterStateSerializer();
 
-    /** 2 adds the conversation id; 1 (without it) is still read, as conversation id 0. */
+    /**
+     * 2 adds the conversation id; 1 (without it) is still read: a first chunk's conversation is its
+     * first message, a later chunk's is unknown (0, no payload field).
+     */
     private static final int VERSION = 2;
 
     private static final byte UPSERT = 1;
@@ -104,8 +107,26 @@ final class QdrantWriterStateSerializer implements SimpleVersionedSerializer<Qdr
                         in.readUTF(),
                         in.readUTF(),
                         in.readInt(),
-                        version >= 2 ? in.readLong() : 0);
+                        version >= 2 ? in.readLong() : -1);
+        if (payload.conversationId()
+                == -1) { // v1: a first chunk's conversation is its first message
+            payload = v1(payload);
+        }
         return PointOperation.upsert(id, vector, payload);
+    }
+
+    private static SessionPayload v1(SessionPayload p) {
+        return new SessionPayload(
+                p.guildId(),
+                p.channelId(),
+                p.messageIds(),
+                p.authorIds(),
+                p.startTime(),
+                p.endTime(),
+                p.content(),
+                p.model(),
+                p.chunk(),
+                p.chunk() == 0 && p.messageIds().length > 0 ? p.messageIds()[0] : 0);
     }
 
     private static void writeLongs(long[] values, DataOutputView out) throws IOException {
