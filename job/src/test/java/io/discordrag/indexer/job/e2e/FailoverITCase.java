@@ -255,7 +255,8 @@ class FailoverITCase {
                 List.of(
                         new IndexerFixture.Msg(1, 1, 11, 1, "who broke the build", t0),
                         new IndexerFixture.Msg(2, 1, 11, 2, "me, fixing it", t0.plusSeconds(60)),
-                        new IndexerFixture.Msg(3, 1, 11, 1, "lunch?", t0.plusSeconds(1800)),
+                        new IndexerFixture.Msg(
+                                3, 1, 11, 1, "then lunch after that", t0.plusSeconds(1800)),
                         new IndexerFixture.Msg(4, 1, 11, 2, "yes", t0.plusSeconds(1860))));
         Thread.sleep(3_000);
         cluster.terminateTaskManager(liveTaskManager).get(); // before the next checkpoint (6 s)
