@@ -101,18 +101,9 @@ public final class SessionSearch {
                             integers(payload, PayloadSchema.MESSAGE_IDS),
                             string(payload, PayloadSchema.CONTENT),
                             string(payload, PayloadSchema.MODEL),
-                            conversationOf(payload)));
+                            PayloadSchema.conversationId(payload)));
         }
         return hits;
-    }
-
-    /** A point written before conversations has none: a first chunk's is its first message. */
-    private static long conversationOf(Map<String, Value> payload) {
-        if (payload.containsKey(PayloadSchema.CONVERSATION_ID)) {
-            return integer(payload, PayloadSchema.CONVERSATION_ID);
-        }
-        List<Long> ids = integers(payload, PayloadSchema.MESSAGE_IDS);
-        return integer(payload, PayloadSchema.CHUNK) == 0 && !ids.isEmpty() ? ids.get(0) : 0;
     }
 
     private static long integer(Map<String, Value> payload, String key) {

@@ -568,7 +568,7 @@ public final class IndexVerifier {
                                 "embedded with model " + pointModel + ", the index uses " + model));
                 return;
             }
-            long conversation = conversationOf(payload);
+            long conversation = PayloadSchema.conversationId(payload);
             if (conversation != e.conversationId()) {
                 report.addPointFinding(
                         new Finding(
@@ -601,18 +601,6 @@ public final class IndexVerifier {
                         }
                     });
         }
-    }
-
-    /**
-     * The payload's conversation; a point written before conversations had none, and was then the
-     * first chunk of its session: its first message.
-     */
-    private static long conversationOf(Map<String, Value> payload) {
-        if (payload.containsKey(PayloadSchema.CONVERSATION_ID)) {
-            return integer(payload, PayloadSchema.CONVERSATION_ID);
-        }
-        List<Long> ids = integers(payload, PayloadSchema.MESSAGE_IDS);
-        return integer(payload, PayloadSchema.CHUNK) == 0 && !ids.isEmpty() ? ids.get(0) : 0;
     }
 
     private static long integer(Map<String, Value> payload, String key) {

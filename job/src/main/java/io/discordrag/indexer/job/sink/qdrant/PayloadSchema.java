@@ -82,6 +82,24 @@ public final class PayloadSchema {
         return out;
     }
 
+    /**
+     * The conversation a stored point belongs to. A point written before conversations has no
+     * {@link #CONVERSATION_ID}; it was its session's first chunk or a later one, and a first
+     * chunk's conversation is its first message (a later one's is unknown: 0).
+     */
+    public static long conversationId(Map<String, Value> payload) {
+        Value id = payload.get(CONVERSATION_ID);
+        if (id != null) {
+            return id.getIntegerValue();
+        }
+        Value chunk = payload.get(CHUNK);
+        Value ids = payload.get(MESSAGE_IDS);
+        boolean first = chunk == null || chunk.getIntegerValue() == 0;
+        return first && ids != null && ids.getListValue().getValuesCount() > 0
+                ? ids.getListValue().getValues(0).getIntegerValue()
+                : 0;
+    }
+
     private static Value longs(long[] values) {
         List<Value> list = new ArrayList<>(values.length);
         for (long v : values) {
