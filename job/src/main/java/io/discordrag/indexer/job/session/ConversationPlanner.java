@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -161,15 +162,9 @@ public final class ConversationPlanner {
             }
             List<Stretch> stretches = quoted(w, messages);
             Stretch lastStretch = stretches.isEmpty() ? null : stretches.get(stretches.size() - 1);
+            Conversation last = lastStretch == null ? null : new Conversation(lastStretch.quoted());
             Conversation windowOpen =
-                    lastStretch != null
-                                    && isOpen(
-                                            request,
-                                            new Conversation(lastStretch.quoted()),
-                                            written.values(),
-                                            w.hop())
-                            ? new Conversation(lastStretch.quoted())
-                            : null;
+                    last != null && isOpen(request, last, written.values(), w.hop()) ? last : null;
             Map<String, PlannedPoint> desired = new LinkedHashMap<>();
             for (Stretch stretch : stretches) {
                 if (windowOpen != null && stretch == lastStretch) {
@@ -251,7 +246,7 @@ public final class ConversationPlanner {
                 continue;
             }
             List<SessionMessage> later = source.between(w.to + 1, to);
-            Map<Long, SessionMessage> laterIds = new java.util.HashMap<>();
+            Map<Long, SessionMessage> laterIds = new HashMap<>();
             for (SessionMessage m : later) {
                 laterIds.put(m.id(), m);
             }
@@ -286,7 +281,7 @@ public final class ConversationPlanner {
     /** The window's stretches; the parents before the window are read. */
     private List<Stretch> quoted(Window w, MessageSource source) throws Exception {
         List<List<SessionMessage>> stretches = SessionGrouping.sessions(w.messages, options.gap());
-        Map<Long, SessionMessage> byId = new java.util.HashMap<>();
+        Map<Long, SessionMessage> byId = new HashMap<>();
         if (linker != null) {
             long earliestOutside = Long.MAX_VALUE;
             for (SessionMessage m : w.messages) {
@@ -336,7 +331,7 @@ public final class ConversationPlanner {
         if (linker == null) {
             return List.of(new Conversation(stretch.quoted()));
         }
-        Map<Long, SessionMessage> quoted = new java.util.HashMap<>();
+        Map<Long, SessionMessage> quoted = new HashMap<>();
         if (stretch.quoted() != stretch.raw()) {
             for (SessionMessage m : stretch.quoted()) {
                 quoted.put(m.id(), m);
@@ -404,7 +399,7 @@ public final class ConversationPlanner {
 
     /** The conversations of a complete set of one channel's messages (any order), in order. */
     public List<Conversation> group(Collection<SessionMessage> messages) {
-        Map<Long, SessionMessage> byId = new java.util.HashMap<>();
+        Map<Long, SessionMessage> byId = new HashMap<>();
         for (SessionMessage m : messages) {
             byId.put(m.id(), m);
         }
@@ -520,8 +515,9 @@ public final class ConversationPlanner {
         }
     }
 
-    /** A time range read whole, widened on both sides to a silence longer than the gap. */
     /**
+     * A time range read whole, widened on both sides to a silence longer than the gap.
+     *
      * @param hop read only because a later stretch may quote what changed (its own messages did not
      *     change): planned, not counted as seen again
      */
