@@ -111,7 +111,11 @@ public final class LiveLagBenchmark {
                     rest,
                     config.get(io.discordrag.indexer.job.IndexerOptions.CHECKPOINT_INTERVAL));
 
+            long cpuBefore = jvmCpuNanos();
+            long pgBefore = postgresCpuNanos();
             long[] counts = play(admin, rate, seconds);
+            long jvmCpu = jvmCpuNanos() - cpuBefore;
+            long pgCpu = postgresCpuNanos() - pgBefore;
             System.out.printf(
                     Locale.ROOT,
                     "played %d messages (%.1f/s), %d edits, %d deletes of indexed messages%n",
@@ -119,7 +123,26 @@ public final class LiveLagBenchmark {
                     counts[0] / (double) seconds,
                     counts[1],
                     counts[2]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "CPU while playing: job JVM (MiniCluster, generator, Qdrant stand-in) %.2f ms per "
+                            + "message, PostgreSQL %.2f ms per message (%.0f%% / %.0f%% of %d cores)%n",
+                    jvmCpu / 1e6 / counts[0],
+                    pgCpu / 1e6 / counts[0],
+                    100.0 * jvmCpu / (seconds * 1e9 * Runtime.getRuntime().availableProcessors()),
+                    100.0 * pgCpu / (seconds * 1e9 * Runtime.getRuntime().availableProcessors()),
+                    Runtime.getRuntime().availableProcessors());
             Thread.sleep(20_000); // let the last edits and deletes reach Qdrant
+            double embedded = sumCounter(rest, job.getJobID().toString(), "textsEmbedded");
+            long indexed = indexedMessages(admin);
+            System.out.printf(
+                    Locale.ROOT,
+                    "embeddings: %.0f for %d messages indexed (%d played): %.2f per indexed message%n",
+                    embedded,
+                    indexed,
+                    counts[0],
+                    embedded / indexed);
+            printCheckpoints(rest, job.getJobID().toString());
             for (String type : List.of("insert", "edit", "delete")) {
                 Map<String, double[]> m =
                         lagMetrics(
@@ -300,6 +323,105 @@ public final class LiveLagBenchmark {
             c.setAutoCommit(true);
         }
         return new long[] {messages, edits, deletes};
+    }
+
+    private static long indexedMessages(Connection c) throws Exception {
+        try (Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT count(*) FROM messages WHERE qdrant_point_id IS NOT NULL")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static long jvmCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /**
+     * CPU of every {@code postgres} process of this user, the exited children of each postmaster
+     * included ({@code /proc/<pid>/stat}: utime, stime, cutime, cstime in clock ticks of 10 ms).
+     */
+    private static long postgresCpuNanos() throws Exception {
+        long ticks = 0;
+        try (java.util.stream.Stream<java.nio.file.Path> procs =
+                java.nio.file.Files.list(java.nio.file.Path.of("/proc"))) {
+            for (java.nio.file.Path dir : (Iterable<java.nio.file.Path>) procs::iterator) {
+                String name = dir.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                String stat;
+                try {
+                    stat = java.nio.file.Files.readString(dir.resolve("stat"));
+                } catch (java.io.IOException gone) {
+                    continue;
+                }
+                int open = stat.indexOf('(');
+                int close = stat.lastIndexOf(')');
+                if (!stat.substring(open + 1, close).equals("postgres")) {
+                    continue;
+                }
+                String[] f = stat.substring(close + 2).split(" ");
+                // f[0] is field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            }
+        }
+        return ticks * 10_000_000L;
+    }
+
+    /** Sum over subtasks of the counter {@code name}, on whichever vertex reports it. */
+    private static double sumCounter(String rest, String jobId, String name) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        double sum = 0;
+        for (JsonNode vertex : get(http, rest + "/jobs/" + jobId).get("vertices")) {
+            String base =
+                    rest
+                            + "/jobs/"
+                            + jobId
+                            + "/vertices/"
+                            + vertex.get("id").asText()
+                            + "/subtasks/metrics";
+            List<String> ids = new ArrayList<>();
+            for (JsonNode m : get(http, base)) {
+                String id = m.get("id").asText();
+                if (id.endsWith("." + name) || id.equals(name)) {
+                    ids.add(id);
+                }
+            }
+            if (!ids.isEmpty()) {
+                for (JsonNode m : get(http, base + "?get=" + String.join(",", ids) + "&agg=sum")) {
+                    sum += m.get("sum").asDouble();
+                }
+            }
+        }
+        return sum;
+    }
+
+    /** The job's checkpoint statistics (Flink REST {@code /jobs/<id>/checkpoints}). */
+    private static void printCheckpoints(String rest, String jobId) throws Exception {
+        JsonNode cp = get(HttpClient.newHttpClient(), rest + "/jobs/" + jobId + "/checkpoints");
+        JsonNode summary = cp.get("summary");
+        JsonNode duration = summary.get("end_to_end_duration");
+        JsonNode size = summary.get("checkpointed_size");
+        JsonNode full = summary.get("state_size");
+        System.out.printf(
+                Locale.ROOT,
+                "checkpoints: %d completed, %d failed; duration p50 %d ms, p99 %d ms, max %d ms; "
+                        + "checkpointed size p50 %d B, max %d B; full state p50 %d B, max %d B%n",
+                cp.get("counts").get("completed").asLong(),
+                cp.get("counts").get("failed").asLong(),
+                duration.get("p50").asLong(),
+                duration.get("p99").asLong(),
+                duration.get("max").asLong(),
+                size.get("p50").asLong(),
+                size.get("max").asLong(),
+                full.get("p50").asLong(),
+                full.get("max").asLong());
     }
 
     private static List<Long> recentlyIndexed(Connection c) throws Exception {

@@ -151,6 +151,7 @@ public final class IndexerConfig {
                 .maxTokens(config.get(SESSION_MAX_TOKENS))
                 .idleTimeout(config.get(SESSION_IDLE_TIMEOUT))
                 .flushDelay(config.get(SESSION_FLUSH_DELAY))
+                .snapshotQuiet(config.get(SESSION_SNAPSHOT_QUIET))
                 .stateRetention(config.get(SESSION_STATE_RETENTION))
                 .grouping(config.get(SESSION_GROUPING))
                 .replyWindow(config.get(SESSION_REPLY_WINDOW))

@@ -56,10 +56,12 @@ public final class IndexerOptions {
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             ConfigOptions.key("checkpoint.interval")
                     .durationType()
-                    .defaultValue(Duration.ofSeconds(10))
+                    .defaultValue(Duration.ofSeconds(1))
                     .withDescription(
-                            "Checkpoint interval; Postgres writes are flushed on every checkpoint, Qdrant writes not yet "
-                                    + "acknowledged are saved in it.");
+                            "Checkpoint interval. Writes are held until the checkpoint covering them completes "
+                                    + "(the exactly-once effect), so this bounds how fresh the index is; Postgres "
+                                    + "writes are flushed on every checkpoint, Qdrant writes not yet acknowledged are "
+                                    + "saved in it.");
 
     // ------------------------------------------------------------------ postgres
 
@@ -139,14 +141,23 @@ public final class IndexerOptions {
                     .durationType()
                     .defaultValue(SessionizerOptions.DEFAULT_IDLE_TIMEOUT)
                     .withDescription(
-                            "Wall-clock time after a channel's last change when its open session is indexed.");
+                            "Wall-clock time after a channel's last change when its last conversation is "
+                                    + "closed (it is already indexed as it stands; closing counts it as emitted).");
 
     public static final ConfigOption<Duration> SESSION_FLUSH_DELAY =
             ConfigOptions.key("session.flush-delay")
                     .durationType()
                     .defaultValue(SessionizerOptions.DEFAULT_FLUSH_DELAY)
                     .withDescription(
-                            "Changes to a channel are collected this long before its sessions are recomputed.");
+                            "Changes to a channel are collected this long before its conversations are "
+                                    + "planned and their changed points written.");
+
+    public static final ConfigOption<Duration> SESSION_SNAPSHOT_QUIET =
+            ConfigOptions.key("session.snapshot-quiet")
+                    .durationType()
+                    .defaultValue(SessionizerOptions.DEFAULT_SNAPSHOT_QUIET)
+                    .withDescription(
+                            "Snapshot rows of a channel are planned once none has arrived for this long.");
 
     public static final ConfigOption<Duration> SESSION_STATE_RETENTION =
             ConfigOptions.key("session.state-retention")

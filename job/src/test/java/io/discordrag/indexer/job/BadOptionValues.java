@@ -45,6 +45,7 @@ public final class BadOptionValues {
                     Map.entry("session.max-tokens", "8"),
                     Map.entry("session.idle-timeout", "0 s"),
                     Map.entry("session.flush-delay", "0 s"),
+                    Map.entry("session.snapshot-quiet", "0 s"),
                     Map.entry("session.state-retention", "10 min"),
                     Map.entry("session.grouping", "PAIRS"),
                     Map.entry("session.reply-window", "0 s"),

@@ -30,7 +30,11 @@ class IndexerConfigTest {
         assertThat(c.embedding().model().id()).isEqualTo("all-MiniLM-L6-v2");
         assertThat(c.embedding().maxBatchSize()).isEqualTo(32);
         assertThat(c.qdrantCollection().collection()).isEqualTo("discord_messages");
-        assertThat(c.get(IndexerOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(10));
+        // freshness (README "Freshness"): what a change waits for before it is written
+        assertThat(c.get(IndexerOptions.CHECKPOINT_INTERVAL)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.sessions().flushDelay()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.sessions().snapshotQuiet()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.qdrantSink(384).flushInterval()).isEqualTo(Duration.ofMillis(100));
         assertThat(c.qdrantSink(384).maxBatchPoints()).isEqualTo(256);
         assertThat(c.postgres().slot()).isEqualTo("discord_indexer");
     }

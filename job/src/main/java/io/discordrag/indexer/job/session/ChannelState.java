@@ -28,23 +28,17 @@ public class ChannelState {
      */
     public long[] dirty = new long[0];
 
-    /** Set when a change may affect a closed conversation, so the next flush must plan. */
-    public boolean needsRecompute;
+    /** Whether a change since the last plan edited or removed a message (not only added ones). */
+    public boolean revised;
 
     /**
-     * The latest time an edit or removal of a held message touched since the last plan, or {@link
-     * Long#MIN_VALUE}: an already-written open conversation it touches is planned at once.
+     * Whether the last plan left the channel's last stretch open (written as it stood, but it may
+     * still grow), and that stretch's time range as the plan saw it.
      */
-    public long revisedTo = Long.MIN_VALUE;
-
-    /** Whether the channel's last conversation is known to be open, and its time range. */
     public boolean open;
 
     public long openFrom;
     public long openTo;
-
-    /** First message id of the open conversation already counted as opened (0 for none). */
-    public long countedOpenSession;
 
     /**
      * Earliest commit times, by type, of the changes not yet written (see {@link PendingChanges}).
@@ -62,6 +56,11 @@ public class ChannelState {
 
     /** The earliest day that may hold messages in state ({@link Long#MAX_VALUE} for none yet). */
     public long oldestDay = Long.MAX_VALUE;
+
+    /**
+     * Processing time before which no plan runs: snapshot rows of this channel are still coming.
+     */
+    public long snapshotQuietAt;
 
     public long flushTimer;
     public long idleTimer;
@@ -88,10 +87,6 @@ public class ChannelState {
 
     boolean isDirty() {
         return dirty.length > 0;
-    }
-
-    void markRevised(long time) {
-        revisedTo = Math.max(revisedTo, time);
     }
 
     /** Adds {@code time} to the dirty ranges, merging ranges closer than {@code mergeWithin}. */

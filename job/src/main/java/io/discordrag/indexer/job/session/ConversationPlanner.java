@@ -85,23 +85,37 @@ public final class ConversationPlanner {
      *
      * @param dirty the time ranges that changed since the last plan ({@code [from, to]} pairs of
      *     epoch milliseconds; the old and the new time of a moved message both count)
-     * @param clock the channel's event clock: the latest message time it has seen
-     * @param closeAll plan every conversation as closed (idle timeout, end of a bounded input)
-     * @param revisedTo the latest time an edit or removal touched since the last plan, or {@link
-     *     Long#MIN_VALUE}: an open conversation already written that a revision touches is planned
-     *     now rather than when it closes, so the index never keeps outdated text
-     * @param knownOpenConversation first message id of the open conversation the caller already
-     *     counted as opened (0 for none)
+     * @param clock the channel's event clock (the latest message time it has seen), or the wall
+     *     clock when that is later: the last stretch is open while this is within the gap of its
+     *     end
+     * @param closeAll plan every stretch as closed (idle timeout, end of a bounded input)
+     * @param openFrom start of the stretch the last plan left open ({@link Long#MAX_VALUE} for
+     *     none): its conversations were counted as opened then, and are counted as emitted when it
+     *     closes
+     * @param openTo end of that stretch
      */
     public record Request(
             ChannelRef channel,
             List<long[]> dirty,
             long clock,
             boolean closeAll,
-            long revisedTo,
-            long knownOpenConversation) {}
+            long openFrom,
+            long openTo) {
 
-    /** A closed conversation that got at least one upsert, and its number of points. */
+        /** A request after a plan that left no stretch open. */
+        public Request(ChannelRef channel, List<long[]> dirty, long clock, boolean closeAll) {
+            this(channel, dirty, clock, closeAll, Long.MAX_VALUE, Long.MIN_VALUE);
+        }
+
+        boolean wasOpen(Conversation c) {
+            return openFrom <= c.startMillis() && c.startMillis() <= openTo;
+        }
+    }
+
+    /**
+     * A conversation of a closed stretch that got an upsert or was open at the last plan, and its
+     * number of points.
+     */
     public record Emitted(Conversation conversation, int chunks) {}
 
     /** A point to delete and what was written for it. */
@@ -110,15 +124,16 @@ public final class ConversationPlanner {
     /**
      * The result of a plan.
      *
-     * @param upserts points to write (new, or their fingerprint changed)
+     * @param upserts points to write (new, or their fingerprint changed), the open stretch's too
      * @param deletes written points that no conversation produces any more
      * @param unchanged planned points already written with the same fingerprint
-     * @param emitted closed conversations that got at least one upsert
+     * @param emitted conversations of closed stretches that have points and got an upsert or were
+     *     open at the last plan (so one that closes as it was written counts once)
      * @param opened conversations seen for the first time
      * @param merged written conversations that became part of another
      * @param belowMinimum closed conversations too small to index
-     * @param open the channel's last stretch, still open (not planned: its messages as one
-     *     conversation), or null
+     * @param open the channel's last stretch while it may still grow (its messages as one
+     *     conversation, for its time range), or null
      * @param messagesRead messages the plan read (its cost)
      */
     public record Plan(
@@ -135,8 +150,9 @@ public final class ConversationPlanner {
     /**
      * Plans the points around the changed time ranges: reads each range widened to whole
      * conversations, groups and chunks them, and compares with the points written there. The last
-     * conversation stays open (unplanned) while the channel's clock is within the gap of its end,
-     * unless {@code closeAll} or a revision of an already written open conversation.
+     * stretch is planned too, as it stands (provisional points under their final ids: appending to
+     * a conversation changes its last chunk in place); it is reported {@link Plan#open} while the
+     * clock is within the gap of its end, unless {@code closeAll}.
      */
     public Plan plan(Request request, MessageSource messages, PointSource points) throws Exception {
         List<Window> windows = new ArrayList<>();
@@ -162,24 +178,13 @@ public final class ConversationPlanner {
             }
             List<Stretch> stretches = quoted(w, messages);
             Stretch lastStretch = stretches.isEmpty() ? null : stretches.get(stretches.size() - 1);
-            Conversation last = lastStretch == null ? null : new Conversation(lastStretch.quoted());
-            Conversation windowOpen =
-                    last != null && isOpen(request, last, written.values(), w.hop()) ? last : null;
             Map<String, PlannedPoint> desired = new LinkedHashMap<>();
             for (Stretch stretch : stretches) {
-                if (windowOpen != null && stretch == lastStretch) {
-                    long first = windowOpen.firstMessageId();
-                    if (!w.hop()
-                            && !knownConversations.contains(first)
-                            && first != request.knownOpenConversation()) {
-                        opened++;
-                    }
-                    continue;
-                }
+                boolean isOpen = stretch == lastStretch && isOpen(request, stretch);
                 for (Conversation c : split(stretch)) {
                     if (!w.hop()) {
                         if (!knownConversations.contains(c.firstMessageId())
-                                && c.firstMessageId() != request.knownOpenConversation()) {
+                                && !request.wasOpen(c)) {
                             opened++;
                         }
                         // written conversations that are part of c now, beyond the first
@@ -192,7 +197,7 @@ public final class ConversationPlanner {
                         merged += Math.max(0, joined.size() - 1);
                     }
                     if (c.size() < options.minMessages()) {
-                        belowMinimum += w.hop() ? 0 : 1;
+                        belowMinimum += w.hop() || isOpen ? 0 : 1;
                         continue;
                     }
                     boolean changed = false;
@@ -207,22 +212,18 @@ public final class ConversationPlanner {
                             changed = true;
                         }
                     }
-                    if (changed) {
+                    if (!isOpen && !w.hop() && (changed || request.wasOpen(c))) {
                         emitted.add(new Emitted(c, planned.size()));
                     }
                 }
-            }
-            for (Map.Entry<String, WrittenPoint> e : written.entrySet()) {
-                WrittenPoint old = e.getValue();
-                boolean inOpen =
-                        windowOpen != null
-                                && old.overlaps(windowOpen.startMillis(), windowOpen.endMillis());
-                if (!inOpen && !desired.containsKey(e.getKey())) {
-                    deletes.add(new Deleted(e.getKey(), old));
+                if (isOpen) {
+                    open = new Conversation(stretch.quoted());
                 }
             }
-            if (windowOpen != null) {
-                open = windowOpen;
+            for (Map.Entry<String, WrittenPoint> e : written.entrySet()) {
+                if (!desired.containsKey(e.getKey())) {
+                    deletes.add(new Deleted(e.getKey(), e.getValue()));
+                }
             }
         }
         return new Plan(
@@ -349,26 +350,14 @@ public final class ConversationPlanner {
 
     /**
      * The channel's last stretch stays open while the clock is within the gap of its end (then it
-     * is the channel's last), unless everything closes, or a revision touched it (or, {@code hop},
-     * a parent it quotes) after part of it was written.
+     * is the channel's last), unless everything closes.
      */
-    private boolean isOpen(
-            Request request, Conversation c, Collection<WrittenPoint> written, boolean hop) {
-        if (request.closeAll() || request.clock() - c.endMillis() > gapMillis) {
-            return false;
-        }
-        if (!hop && request.revisedTo() < c.startMillis() - gapMillis) {
-            return true;
-        }
-        for (WrittenPoint p : written) {
-            if (p.overlaps(c.startMillis() - gapMillis, c.endMillis() + gapMillis)) {
-                return false;
-            }
-        }
-        return true;
+    private boolean isOpen(Request request, Stretch last) {
+        return !request.closeAll()
+                && request.clock() - time(last.raw().get(last.raw().size() - 1)) <= gapMillis;
     }
 
-    /** The points of one closed conversation: none below {@code session.min-messages}. */
+    /** The points of one conversation: none below {@code session.min-messages}. */
     public List<PlannedPoint> points(ChannelRef channel, Conversation conversation) {
         if (conversation.size() < options.minMessages()) {
             return List.of();

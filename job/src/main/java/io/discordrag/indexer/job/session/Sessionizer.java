@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.IntSupplier;
 
 /**
  * Turns one channel's message changes into point updates (keyed by guild and channel): a thin shell
@@ -78,6 +79,19 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     /** Messages a plan read (its cost), per flush. */
     public static final String MESSAGES_PER_PLAN = "messagesPerPlan";
 
+    /**
+     * Flushes of new messages put off by {@code session.flush-delay} because the embedder was busy
+     * (a flush with an edit or a removal is never put off).
+     */
+    public static final String FLUSHES_DEFERRED = "flushesDeferred";
+
+    /**
+     * Texts waiting at this TaskManager's embedder, in batches of {@code embedding.batch.max-size},
+     * from which a flush waits: enough to keep the model busy, few enough that a checkpoint barrier
+     * behind them is not held up and that the changes of a busy channel gather into one plan.
+     */
+    static final int DEFER_AT_BATCHES = 1;
+
     private static final int HISTOGRAM_WINDOW = 1024;
 
     private static final Duration NAME_CACHE_TTL = Duration.ofMinutes(10);
@@ -97,6 +111,11 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     private transient MessageHistory history;
     private transient long gapMillis;
 
+    /** Texts queued at the embedder now (shared by the TaskManager's embedding subtasks). */
+    private transient IntSupplier embedderBacklog;
+
+    private transient int deferAt;
+
     /** The checkpoint this instance restored from (0: none). */
     private transient long restoredCheckpoint;
 
@@ -110,6 +129,7 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     private transient Counter duplicates;
     private transient Counter reloads;
     private transient Counter evicted;
+    private transient Counter deferred;
     private transient Histogram chunksPerSession;
     private transient Histogram messagesPerSession;
     private transient Histogram messagesPerPlan;
@@ -200,6 +220,10 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
                 new ConversationPlanner(
                         options, embedding.model().id(), lease.model().tokenizer()::countTokens);
         gapMillis = options.gap().toMillis();
+        if (embedderBacklog == null) {
+            embedderBacklog = lease.batcher()::queued;
+        }
+        deferAt = DEFER_AT_BATCHES * embedding.maxBatchSize();
         if (index != null) {
             index.requirePassword();
             JdbcDriverRelease.register(getRuntimeContext());
@@ -228,6 +252,7 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         duplicates = g.counter(DUPLICATE_CHANGES);
         reloads = g.counter(HISTORY_RELOADS);
         evicted = g.counter(MESSAGES_EVICTED);
+        deferred = g.counter(FLUSHES_DEFERRED);
         chunksPerSession = histogram(g, CHUNKS_PER_SESSION);
         messagesPerSession = histogram(g, MESSAGES_PER_SESSION);
         messagesPerPlan = histogram(g, MESSAGES_PER_PLAN);
@@ -236,6 +261,11 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
 
     private static Histogram histogram(MetricGroup g, String name) {
         return g.histogram(name, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+    }
+
+    /** Tests: the embedder's backlog as this operator sees it (set before {@code open}). */
+    void embedderBacklog(IntSupplier backlog) {
+        this.embedderBacklog = backlog;
     }
 
     @Override
@@ -292,12 +322,15 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
             channel.update(st);
             return;
         }
-        // Snapshot rows arrive in table order, not time order (a backfill's write-back reorders
-        // the heap): flushing mid-snapshot would plan conversations whose messages are still
-        // coming, only to redo them. They wait for the idle timeout instead, which sees each
-        // channel's rows complete.
-        if (st.isDirty() && st.flushTimer == 0 && event.change() != MessageChange.Kind.SNAPSHOT) {
-            st.flushTimer = now + options.flushDelay().toMillis();
+        if (event.change() == MessageChange.Kind.SNAPSHOT) {
+            // Snapshot rows arrive in table order, not time order (a backfill's write-back reorders
+            // the heap): planning mid-snapshot would embed conversations whose messages are still
+            // coming, only to redo them. A channel's rows are planned once none has come for
+            // session.snapshot-quiet (a snapshot split is read and emitted as one burst).
+            st.snapshotQuietAt = now + options.snapshotQuiet().toMillis();
+        }
+        if (st.isDirty() && st.flushTimer == 0) {
+            st.flushTimer = Math.max(now + options.flushDelay().toMillis(), st.snapshotQuietAt);
             ctx.timerService().registerProcessingTimeTimer(st.flushTimer);
         }
         if (st.idleTimer == 0) {
@@ -315,18 +348,16 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         SessionMessage previous = store.get(event.messageId());
         long mergeWithin = 2 * gapMillis;
         if (event.kind() == ChannelEvent.Kind.REMOVE) {
+            st.revised = true;
             if (previous != null) {
                 long t = previous.timestamp().toEpochMilli();
                 store.remove(previous);
                 st.markDirty(t, mergeWithin);
-                st.markRevised(t);
-                st.needsRecompute = true;
                 return true;
             }
             long t = event.messageTimeMillis();
             if (t != Long.MIN_VALUE && t < st.horizon) { // it may be in a point: plan it again
                 st.markDirty(t, mergeWithin);
-                st.needsRecompute = true;
                 return true;
             }
             return false;
@@ -336,6 +367,7 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
             return false;
         }
         long t = m.timestamp().toEpochMilli();
+        st.revised |= previous != null;
         if (t >= st.horizon) {
             store.put(m, previous);
             st.oldestDay = Math.min(st.oldestDay, ChannelMessageStore.dayOf(t));
@@ -345,18 +377,9 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         st.markDirty(t, mergeWithin);
         if (previous != null) {
             long before = previous.timestamp().toEpochMilli();
-            st.markRevised(t);
-            st.markRevised(before);
             if (before != t) {
                 st.markDirty(before, mergeWithin);
-                st.needsRecompute = true;
             }
-        }
-        if (st.open && t >= st.openFrom - gapMillis && t <= st.openTo + gapMillis) {
-            st.openFrom = Math.min(st.openFrom, t);
-            st.openTo = Math.max(st.openTo, t);
-        } else {
-            st.needsRecompute = true;
         }
         st.clock = Math.max(st.clock, t);
         return true;
@@ -370,7 +393,7 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
             return;
         }
         if (bounded) {
-            flush(st, true, out);
+            flush(st, true, Long.MIN_VALUE, out);
             channel.update(st);
             return;
         }
@@ -386,23 +409,34 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
             }
         }
         if (timestamp == st.flushTimer) {
+            if (!force && st.snapshotQuietAt > timestamp) { // snapshot rows still coming
+                st.flushTimer = st.snapshotQuietAt;
+                ctx.timerService().registerProcessingTimeTimer(st.flushTimer);
+                channel.update(st);
+                return;
+            }
+            if (!force && !st.revised && embedderBacklog.getAsInt() >= deferAt) {
+                // Embedding is the bottleneck: planning now would only queue more behind it (and
+                // stall this task, checkpoint barriers included, once the async queue is full).
+                // Waiting lets this channel's next messages join the same plan, so a busy
+                // TaskManager embeds an open conversation less often instead of falling behind.
+                // Edits and removals go ahead: the index must not keep text that is gone.
+                deferred.inc();
+                st.flushTimer = timestamp + options.flushDelay().toMillis();
+                ctx.timerService().registerProcessingTimeTimer(st.flushTimer);
+                channel.update(st);
+                return;
+            }
             st.flushTimer = 0;
         }
-        flush(st, force, out);
+        flush(st, force, timestamp, out);
         channel.update(st);
     }
 
-    private void flush(ChannelState st, boolean force, Collector<ChunkUpdate> out)
+    private void flush(ChannelState st, boolean force, long now, Collector<ChunkUpdate> out)
             throws Exception {
         if (!st.isDirty()) {
             return;
-        }
-        if (!force
-                && !st.needsRecompute
-                && st.revisedTo == Long.MIN_VALUE
-                && st.open
-                && st.clock - st.openTo <= gapMillis) {
-            return; // every change since the last flush was an append to the still-open last one
         }
         ChannelRef ref = new ChannelRef(st.guildId, st.channelId, st.channelName);
         ConversationPlanner.Plan plan =
@@ -410,10 +444,10 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
                         new ConversationPlanner.Request(
                                 ref,
                                 st.dirtyRanges(),
-                                st.clock,
+                                Math.max(st.clock, now),
                                 force,
-                                st.revisedTo,
-                                st.countedOpenSession),
+                                st.open ? st.openFrom : Long.MAX_VALUE,
+                                st.open ? st.openTo : Long.MIN_VALUE),
                         (from, to) -> messagesBetween(st, from, to),
                         (from, to) -> written.startingBetween(st.guildId, st.channelId, from, to));
         PendingChanges pending = st.pending();
@@ -439,7 +473,8 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         }
         Conversation open = plan.open();
         if (open != null) {
-            st.countedOpenSession = open.firstMessageId();
+            // planned (its points are written), but it may still grow: planned again with the
+            // next change, and once more when it closes (for the conversations it emits)
             st.setDirty(open.startMillis(), open.endMillis());
             st.open = true;
             st.openFrom = open.startMillis();
@@ -447,10 +482,9 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         } else {
             st.clearDirty();
             st.open = false;
-            st.clearPending();
         }
-        st.needsRecompute = false;
-        st.revisedTo = Long.MIN_VALUE;
+        st.clearPending(); // every change so far is in what this plan wrote (or needs no write)
+        st.revised = false;
     }
 
     /**

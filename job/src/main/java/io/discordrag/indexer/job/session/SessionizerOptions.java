@@ -8,19 +8,25 @@ import java.util.Objects;
  * How a channel's messages become session points. Immutable and serializable.
  *
  * <p>Keys: {@code session.gap} (15 min), {@code session.min-messages} (2), {@code
- * session.max-tokens} (256), {@code session.idle-timeout} (1 min), {@code session.flush-delay} (500
- * ms), {@code session.state-retention} (7 d), {@code session.grouping} (conversations), {@code
- * session.reply-window} (24 h).
+ * session.max-tokens} (256), {@code session.idle-timeout} (1 min), {@code session.flush-delay} (250
+ * ms), {@code session.snapshot-quiet} (2 s), {@code session.state-retention} (7 d), {@code
+ * session.grouping} (conversations), {@code session.reply-window} (24 h).
  */
 public final class SessionizerOptions implements Serializable {
 
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     public static final Duration DEFAULT_GAP = Duration.ofMinutes(15);
     public static final int DEFAULT_MIN_MESSAGES = 2;
     public static final int DEFAULT_MAX_TOKENS = 256;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(1);
-    public static final Duration DEFAULT_FLUSH_DELAY = Duration.ofMillis(500);
+    public static final Duration DEFAULT_FLUSH_DELAY = Duration.ofMillis(250);
+
+    /**
+     * Two seconds: the CDC source reads a snapshot split whole and emits it as one burst, so a
+     * channel's rows of one split are all in well within this.
+     */
+    public static final Duration DEFAULT_SNAPSHOT_QUIET = Duration.ofSeconds(2);
 
     /**
      * A week: edits, deletes and replies in a chat cluster within hours of the message they touch,
@@ -51,6 +57,7 @@ public final class SessionizerOptions implements Serializable {
     private final int maxTokens;
     private final Duration idleTimeout;
     private final Duration flushDelay;
+    private final Duration snapshotQuiet;
     private final Duration stateRetention;
     private final Grouping grouping;
     private final Duration replyWindow;
@@ -61,6 +68,7 @@ public final class SessionizerOptions implements Serializable {
         this.maxTokens = b.maxTokens;
         this.idleTimeout = b.idleTimeout;
         this.flushDelay = b.flushDelay;
+        this.snapshotQuiet = b.snapshotQuiet;
         this.stateRetention = b.stateRetention;
         this.grouping = b.grouping;
         this.replyWindow = b.replyWindow;
@@ -102,11 +110,21 @@ public final class SessionizerOptions implements Serializable {
     }
 
     /**
-     * Processing time changes to a channel are collected before its sessions are recomputed; a
-     * burst of changes then costs one recomputation.
+     * Processing time changes to a channel are collected before its conversations are planned (and
+     * their changed points written); a burst of changes then costs one plan and one embedding per
+     * changed point.
      */
     public Duration flushDelay() {
         return flushDelay;
+    }
+
+    /**
+     * Processing time without a new snapshot row for a channel before its snapshot rows are
+     * planned: rows come in table order, not time order, and planning before a channel's rows are
+     * in would embed conversations only to embed them again.
+     */
+    public Duration snapshotQuiet() {
+        return snapshotQuiet;
     }
 
     /**
@@ -139,6 +157,7 @@ public final class SessionizerOptions implements Serializable {
                 && maxTokens == s.maxTokens
                 && idleTimeout.equals(s.idleTimeout)
                 && flushDelay.equals(s.flushDelay)
+                && snapshotQuiet.equals(s.snapshotQuiet)
                 && stateRetention.equals(s.stateRetention)
                 && grouping == s.grouping
                 && replyWindow.equals(s.replyWindow);
@@ -152,6 +171,7 @@ public final class SessionizerOptions implements Serializable {
                 maxTokens,
                 idleTimeout,
                 flushDelay,
+                snapshotQuiet,
                 stateRetention,
                 grouping,
                 replyWindow);
@@ -169,6 +189,8 @@ public final class SessionizerOptions implements Serializable {
                 + idleTimeout
                 + ", flushDelay="
                 + flushDelay
+                + ", snapshotQuiet="
+                + snapshotQuiet
                 + ", stateRetention="
                 + stateRetention
                 + ", grouping="
@@ -185,6 +207,7 @@ public final class SessionizerOptions implements Serializable {
         private int maxTokens = DEFAULT_MAX_TOKENS;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private Duration flushDelay = DEFAULT_FLUSH_DELAY;
+        private Duration snapshotQuiet = DEFAULT_SNAPSHOT_QUIET;
         private Duration stateRetention = DEFAULT_STATE_RETENTION;
         private Grouping grouping = DEFAULT_GROUPING;
         private Duration replyWindow = DEFAULT_REPLY_WINDOW;
@@ -221,6 +244,11 @@ public final class SessionizerOptions implements Serializable {
 
         public Builder flushDelay(Duration flushDelay) {
             this.flushDelay = positive(flushDelay, "session.flush-delay");
+            return this;
+        }
+
+        public Builder snapshotQuiet(Duration snapshotQuiet) {
+            this.snapshotQuiet = positive(snapshotQuiet, "session.snapshot-quiet");
             return this;
         }
 

@@ -436,6 +436,13 @@ final class IndexerFixture implements AutoCloseable {
 
     // ------------------------------------------------------------------ Qdrant
 
+    /** Points in the collection (0 while it does not exist). */
+    long pointCount() throws Exception {
+        return client.collectionExistsAsync(collection).get()
+                ? client.countAsync(collection).get()
+                : 0;
+    }
+
     /** Every point of the collection, by id. */
     Map<String, Point> points() throws Exception {
         return points(collection);

@@ -1,5 +1,7 @@
 package io.discordrag.indexer.job.e2e;
 
+import io.discordrag.indexer.testing.data.ConversationalChat;
+import io.discordrag.indexer.testing.data.SyntheticChat;
 import io.discordrag.indexer.testing.flink.FlinkProcess;
 import io.discordrag.indexer.testing.flink.StandaloneFlinkCluster;
 import io.discordrag.indexer.testing.flink.StandaloneFlinkCluster.CliRun;
@@ -19,6 +21,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,6 +64,10 @@ class RealClusterITCase {
     private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
     private static final long GUILD = 1;
     private static final List<Long> CHANNELS = List.of(11L, 12L, 13L);
+
+    /** Messages of history in the database when the job is first submitted. */
+    private static final int HISTORY = 10_000;
+
     private static final Pattern JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
     private static final Pattern SAVEPOINT = Pattern.compile("Savepoint completed\\. Path: (\\S+)");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -133,10 +140,39 @@ class RealClusterITCase {
                         .start();
         phase("cluster started", started);
 
-        // a. indexes what is there and what comes; verify is clean
+        // a. indexes what is there and what comes; verify is clean. What is there includes a
+        // history of HISTORY messages (up to ten minutes ago): how soon after flink run the first
+        // of them is searchable is printed (README "Freshness"), not asserted (shared machines)
+        SyntheticChat.Dataset history =
+                ConversationalChat.generateEndingBy(
+                                ConversationalChat.Spec.of(HISTORY),
+                                Instant.now().minusSeconds(600))
+                        .dataset();
+        try (Connection c = POSTGRES.adminConnection()) {
+            SyntheticChat.insertDirectory(c, history);
+            for (int i = 0; i < HISTORY; i += 1000) {
+                SyntheticChat.insertMessages(
+                        c, history.messages().subList(i, Math.min(HISTORY, i + 1000)));
+            }
+        }
         insertMessages(12);
+        long submitted = System.nanoTime();
         jobId = submit(jobJar, jobProperties);
         phase("job submitted", started);
+        IndexerFixture.await(
+                "a first point",
+                CLI_TIMEOUT,
+                () -> {
+                    try {
+                        return fx.pointCount() > 0;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                },
+                () -> "no point yet");
+        System.out.printf(
+                "[real cluster] first point %.1f s after flink run, on a database of %d messages%n",
+                (System.nanoTime() - submitted) / 1e9, HISTORY + 12);
         assertThat(cluster.cli(CLI_TIMEOUT, "list", "-r").assertSuccess().output())
                 .as("flink list -r")
                 .contains(jobId);

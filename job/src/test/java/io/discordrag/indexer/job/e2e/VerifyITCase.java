@@ -23,12 +23,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * {@code verify} (issue 6): clean on an index the job built, and each kind of inconsistency it
@@ -234,6 +238,74 @@ class VerifyITCase {
         fx.update("DELETE FROM messages WHERE id = 1");
         fx.awaitVerifiedClean();
         assertThat(fx.points().get(id(1, 11, 5)).content()).doesNotContain("(reply to");
+    }
+
+    /**
+     * A live conversation is written while it is open and rewritten in place as it grows: its first
+     * point keeps its id when the token budget moves a chunk boundary, no message is ever in two
+     * points or in none, and closing it changes nothing that was written.
+     */
+    @Test
+    void anOpenConversationIsWrittenAtOnceAndRewrittenInPlaceAsItGrowsAndCloses() throws Exception {
+        options.put("session.idle-timeout", "10 min"); // only the channel's clock closes it here
+        fx.user(1, "alice", "Alice");
+        fx.user(2, "bob", "Bob");
+        fx.channel(11, 1, "general");
+        fx.start(options);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        fx.message(1, 1, 11, 1, "is the deploy pipeline green again?", now);
+        fx.message(2, 1, 11, 2, "yes, since the runner upgrade this morning", now.plusSeconds(5));
+        fx.awaitVerifiedClean();
+        assertThat(fx.points().values())
+                .as("written while open (the idle timeout is 10 min away)")
+                .extracting(IndexerFixture.Point::id, IndexerFixture.Point::messageIds)
+                .containsExactly(tuple(id(1, 11, 1), List.of(1L, 2L)));
+
+        List<Long> all = new ArrayList<>(List.of(1L, 2L));
+        for (long m = 3; m <= 14; m++) {
+            fx.message(
+                    m,
+                    1,
+                    11,
+                    1 + m % 2,
+                    "step "
+                            + m
+                            + ": the runner pulls the image, warms the cache, runs the migration"
+                            + " checks and then the integration suite against the staging database",
+                    now.plusSeconds(5 * m));
+            all.add(m);
+        }
+        fx.awaitVerifiedClean();
+        Map<String, IndexerFixture.Point> grown = fx.points();
+        assertThat(grown).as("past the token budget: more than one chunk").hasSizeGreaterThan(1);
+        assertThat(grown.get(id(1, 11, 1)).messageIds()).startsWith(1L, 2L);
+        List<Long> covered = new ArrayList<>();
+        grown.values().forEach(p -> covered.addAll(p.messageIds()));
+        assertThat(covered)
+                .as("every message in exactly one point")
+                .containsExactlyInAnyOrderElementsOf(all);
+        assertThat(grown.values())
+                .extracting(IndexerFixture.Point::conversationId)
+                .containsOnly(1L);
+
+        // a message more than the gap later closes it: nothing of it is written again
+        fx.message(
+                100,
+                1,
+                11,
+                1,
+                "new week, new topic: who has the pager?",
+                now.plus(Duration.ofMinutes(20)));
+        fx.message(101, 1, 11, 2, "me", now.plus(Duration.ofMinutes(21)));
+        fx.awaitVerifiedClean();
+        Map<String, IndexerFixture.Point> closed = fx.points();
+        grown.forEach(
+                (pointId, p) ->
+                        assertThat(closed.get(pointId))
+                                .as(pointId)
+                                .usingRecursiveComparison()
+                                .isEqualTo(p));
+        assertThat(closed).containsKey(id(1, 11, 100)).hasSize(grown.size() + 1);
     }
 
     private long metric(ClusterClient<?> cluster, String name) {

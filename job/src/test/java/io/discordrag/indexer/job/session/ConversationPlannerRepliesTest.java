@@ -106,8 +106,7 @@ class ConversationPlannerRepliesTest {
         }
         ConversationPlanner.Plan plan =
                 planner.plan(
-                        new ConversationPlanner.Request(
-                                CHANNEL, dirty, c.clock(), closeAll, Long.MIN_VALUE, 0),
+                        new ConversationPlanner.Request(CHANNEL, dirty, c.clock(), closeAll),
                         c::between,
                         c::points);
         c.apply(plan);
@@ -298,20 +297,7 @@ class ConversationPlannerRepliesTest {
     void anyArrivalOrderEndsWithThePointsOfTheWholeSet() throws Exception {
         for (int seed = 0; seed < 30; seed++) {
             Random r = new Random(seed);
-            Channel all = new Channel();
-            double minute = 0;
-            for (long id = 1; id <= 120; id++) {
-                minute += r.nextInt(10) == 0 ? 60 + r.nextInt(600) : r.nextDouble() * 3;
-                long replyTo = id > 1 && r.nextInt(3) == 0 ? 1 + r.nextInt((int) id - 1) : 0;
-                all.add(
-                        id,
-                        1 + r.nextInt(5),
-                        minute,
-                        List.of("deploy", "raid", "espresso", "keys", "lunch").get(r.nextInt(5))
-                                + " "
-                                + (r.nextInt(4) == 0 ? "?" : "ok"),
-                        replyTo);
-            }
+            Channel all = randomChannel(r);
             List<SessionMessage> arrival = new ArrayList<>(all.messages.values());
             Collections.shuffle(arrival, r);
             Channel c = new Channel();
@@ -328,5 +314,70 @@ class ConversationPlannerRepliesTest {
             plan(c, true, List.of(c.clock()));
             assertThat(texts(c)).as("seed %d", seed).isEqualTo(expected(all));
         }
+    }
+
+    /**
+     * The open stretch is written as it stands: after every plan — live appends in time order, or
+     * any arrival order — the written points are exactly those of the messages so far, so a point
+     * whose chunk boundary moved or whose small conversation was absorbed is rewritten or deleted
+     * at once, never left as an orphan or covering a message another point covers.
+     */
+    @Test
+    void afterEveryPlanTheWrittenPointsAreThoseOfTheMessagesSoFar() throws Exception {
+        int rewrittenSmaller = 0;
+        int deleted = 0;
+        for (int seed = 0; seed < 30; seed++) {
+            Random r = new Random(seed);
+            Channel all = randomChannel(r);
+            List<SessionMessage> arrival = new ArrayList<>(all.messages.values());
+            if (seed % 2 == 0) {
+                arrival.sort(SessionMessage.ORDER); // live: appends
+            } else {
+                Collections.shuffle(arrival, r);
+            }
+            Channel c = new Channel();
+            for (int i = 0; i < arrival.size(); ) {
+                int n = 1 + r.nextInt(3);
+                List<Long> dirty = new ArrayList<>();
+                for (SessionMessage m : arrival.subList(i, Math.min(arrival.size(), i + n))) {
+                    c.messages.put(m.id(), m);
+                    dirty.add(m.timestamp().toEpochMilli());
+                }
+                i += n;
+                Map<String, PlannedPoint> before = new HashMap<>(c.written);
+                ConversationPlanner.Plan plan = plan(c, false, dirty);
+                deleted += plan.deletes().size();
+                for (PlannedPoint p : plan.upserts()) {
+                    PlannedPoint was = before.get(p.pointId());
+                    if (was != null && was.messages().size() > p.messages().size()) {
+                        rewrittenSmaller++;
+                    }
+                }
+                assertThat(texts(c))
+                        .as("seed %d after %d messages", seed, i)
+                        .isEqualTo(expected(c));
+            }
+        }
+        assertThat(rewrittenSmaller).as("chunk boundaries moved").isPositive();
+        assertThat(deleted).as("superseded points deleted").isPositive();
+    }
+
+    /** 120 messages of five users in stretches of a few minutes to hours, a third replies. */
+    private static Channel randomChannel(Random r) {
+        Channel all = new Channel();
+        double minute = 0;
+        for (long id = 1; id <= 120; id++) {
+            minute += r.nextInt(10) == 0 ? 60 + r.nextInt(600) : r.nextDouble() * 3;
+            long replyTo = id > 1 && r.nextInt(3) == 0 ? 1 + r.nextInt((int) id - 1) : 0;
+            all.add(
+                    id,
+                    1 + r.nextInt(5),
+                    minute,
+                    List.of("deploy", "raid", "espresso", "keys", "lunch").get(r.nextInt(5))
+                            + " "
+                            + (r.nextInt(4) == 0 ? "?" : "ok"),
+                    replyTo);
+        }
+        return all;
     }
 }

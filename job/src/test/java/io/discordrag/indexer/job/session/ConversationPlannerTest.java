@@ -12,6 +12,7 @@ import java.util.function.ToIntFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The planner on its own, over lists: what a plan reads (only the conversations around a change),
@@ -97,8 +98,7 @@ class ConversationPlannerTest {
         c.reads.clear();
         ConversationPlanner.Plan plan =
                 planner.plan(
-                        new ConversationPlanner.Request(
-                                CHANNEL, dirty, clock, closeAll, Long.MIN_VALUE, 0),
+                        new ConversationPlanner.Request(CHANNEL, dirty, clock, closeAll),
                         c::between,
                         c::points);
         c.apply(plan);
@@ -113,9 +113,7 @@ class ConversationPlannerTest {
                                 CHANNEL,
                                 List.of(new long[] {time(0), time(1_000_000)}),
                                 Long.MAX_VALUE,
-                                true,
-                                Long.MIN_VALUE,
-                                0),
+                                true),
                         c::between,
                         c::points));
     }
@@ -210,18 +208,55 @@ class ConversationPlannerTest {
     }
 
     @Test
-    void theLastConversationStaysOpenUntilTheClockPassesItOrEverythingCloses() throws Exception {
+    void theOpenStretchIsWrittenAsItStandsAndClosingItWritesNothingMore() throws Exception {
         Channel c = new Channel();
         c.add(1, 0);
         c.add(2, 5);
 
         ConversationPlanner.Plan open = plan(c, false, 0, 5);
         assertThat(open.open()).isNotNull();
-        assertThat(open.upserts()).isEmpty();
+        assertThat(open.upserts()).extracting(PlannedPoint::pointId).containsExactly(id(1));
+        assertThat(open.emitted()).as("not emitted while open").isEmpty();
+        assertThat(open.opened()).isEqualTo(1);
 
-        ConversationPlanner.Plan closed = plan(c, true, 0, 5);
-        assertThat(closed.open()).isNull();
-        assertThat(closed.upserts()).extracting(PlannedPoint::pointId).containsExactly(id(1));
+        c.add(3, 7);
+        ConversationPlanner.Plan grown =
+                planner.plan(
+                        new ConversationPlanner.Request(
+                                CHANNEL,
+                                List.of(new long[] {time(0), time(7)}),
+                                time(7),
+                                false,
+                                time(0),
+                                time(5)),
+                        c::between,
+                        c::points);
+        c.apply(grown);
+        assertThat(grown.upserts())
+                .as("an append rewrites the open point in place")
+                .extracting(PlannedPoint::pointId, p -> p.messageIds().length)
+                .containsExactly(tuple(id(1), 3));
+        assertThat(grown.deletes()).isEmpty();
+        assertThat(grown.opened()).as("counted once").isZero();
+
+        ConversationPlanner.Plan closed =
+                planner.plan(
+                        new ConversationPlanner.Request(
+                                CHANNEL,
+                                List.of(new long[] {time(0), time(7)}),
+                                time(60),
+                                false,
+                                time(0),
+                                time(7)),
+                        c::between,
+                        c::points);
+        assertThat(closed.open()).as("the clock passed it by more than the gap").isNull();
+        assertThat(closed.upserts()).isEmpty();
+        assertThat(closed.unchanged()).isEqualTo(1);
+        assertThat(closed.emitted())
+                .as("emitted once, when it closes")
+                .extracting(e -> e.conversation().firstMessageId())
+                .containsExactly(1L);
     }
 
     @Test

@@ -57,6 +57,9 @@ class SessionizerTest {
     private int upserts;
     private int deletes;
 
+    /** Texts waiting at the embedder, as the operator under test sees it. */
+    private int backlog;
+
     @BeforeAll
     static void pinModel() {
         pinned = EmbeddingModelPool.acquire(EMBEDDING);
@@ -69,10 +72,11 @@ class SessionizerTest {
 
     @BeforeEach
     void open() throws Exception {
+        Sessionizer sessionizer = new Sessionizer(OPTIONS, EMBEDDING, null, false, false);
+        sessionizer.embedderBacklog(() -> backlog);
         harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new Sessionizer(OPTIONS, EMBEDDING, null, false, false)),
+                        new KeyedProcessOperator<>(sessionizer),
                         ChannelEvent::channelKey,
                         Types.STRING);
         harness.open();
@@ -293,18 +297,22 @@ class SessionizerTest {
     }
 
     @Test
-    void appendsToAWrittenOpenSessionWaitForItToCloseButARemovalDoesNot() throws Exception {
+    void appendsToAnOpenConversationRewriteItsPointInPlaceAndARemovalToo() throws Exception {
         send(msg(1, 10, 1, 0, "a"));
         send(msg(1, 10, 2, 1, "b"));
-        advance(11_000);
+        advance(200);
+        assertThat(upserts).as("written while open, after the flush delay").isEqualTo(1);
         send(msg(1, 10, 3, 2, "c"));
         advance(200);
         send(msg(1, 10, 4, 3, "d"));
         advance(200);
-        assertThat(upserts).as("appends are not re-embedded one by one").isEqualTo(1);
+        assertThat(upserts).as("each append rewrites the open point").isEqualTo(3);
+        assertThat(shape()).isEqualTo(Map.of(id(1, 10, 1), List.of(1L, 2L, 3L, 4L)));
+        advance(11_000);
+        assertThat(upserts).as("closing a written conversation writes nothing more").isEqualTo(3);
         send(removal(1, 10, 1));
         advance(200);
-        assertThat(upserts).isEqualTo(2);
+        assertThat(upserts).isEqualTo(4);
         assertThat(shape())
                 .as("the point moves to the new first message; the old one is deleted")
                 .isEqualTo(Map.of(id(1, 10, 2), List.of(2L, 3L, 4L)));
@@ -312,8 +320,30 @@ class SessionizerTest {
         send(removal(1, 10, 4));
         advance(200);
         assertThat(shape())
-                .as("a written open session that falls below the minimum is deleted at once")
+                .as("a written conversation that falls below the minimum is deleted at once")
                 .isEmpty();
+    }
+
+    @Test
+    void newMessagesWaitWhileTheEmbedderIsBusyAndMakeOnePlanButAnEditGoesAhead() throws Exception {
+        int busy = Sessionizer.DEFER_AT_BATCHES * EMBEDDING.maxBatchSize();
+        backlog = busy;
+        send(msg(1, 10, 1, 0, "a"));
+        send(msg(1, 10, 2, 1, "b"));
+        advance(200);
+        send(msg(1, 10, 3, 2, "c"));
+        advance(200);
+        assertThat(upserts).as("nothing planned while the embedder is busy").isZero();
+        backlog--;
+        advance(200);
+        assertThat(upserts).as("one plan for all that came meanwhile").isEqualTo(1);
+        assertThat(shape()).isEqualTo(Map.of(id(1, 10, 1), List.of(1L, 2L, 3L)));
+
+        backlog = busy;
+        send(msg(1, 10, 2, 1, "b, edited"));
+        advance(200);
+        assertThat(upserts).as("an edit is not put off").isEqualTo(2);
+        assertThat(index.get(id(1, 10, 1)).text()).contains("b, edited");
     }
 
     @Test
@@ -381,7 +411,9 @@ class SessionizerTest {
         assertThat(shape()).containsEntry(id(2, 20, 1), List.of(1L, 2L));
         long history =
                 shape().keySet().stream().filter(k -> index.get(k).channelId() == 30).count();
-        assertThat(history).as("history sessions closed by their own channel's clock").isEqualTo(9);
+        assertThat(history)
+                .as("history conversations written as they come, the open last one too")
+                .isEqualTo(10);
         advance(11_000);
         assertThat(shape().keySet().stream().filter(k -> index.get(k).channelId() == 30).count())
                 .isEqualTo(10);

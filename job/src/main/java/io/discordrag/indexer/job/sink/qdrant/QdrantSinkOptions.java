@@ -13,7 +13,7 @@ import java.util.Objects;
  * naming the option's key.
  *
  * <p>Keys (see {@code IndexerOptions}): {@code qdrant.batch.max-points} (256), {@code
- * qdrant.batch.max-bytes} (8 MiB), {@code qdrant.batch.flush-interval} (1 s), {@code
+ * qdrant.batch.max-bytes} (8 MiB), {@code qdrant.batch.flush-interval} (100 ms), {@code
  * qdrant.retry.max-attempts} (10), {@code qdrant.retry.initial-backoff} (100 ms), {@code
  * qdrant.retry.max-backoff} (10 s). {@link #bootstrapVectorSize()} has no key: the job sets it to
  * the embedding model's dimension (0 = do not bootstrap the collection).
@@ -24,7 +24,7 @@ public final class QdrantSinkOptions implements Serializable {
 
     public static final int DEFAULT_MAX_BATCH_POINTS = 256;
     public static final long DEFAULT_MAX_BATCH_BYTES = 8L << 20;
-    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(100);
     public static final int DEFAULT_MAX_ATTEMPTS = 10;
     public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(100);
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(10);
