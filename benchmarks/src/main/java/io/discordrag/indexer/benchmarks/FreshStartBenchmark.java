@@ -10,9 +10,12 @@ import io.discordrag.indexer.testing.qdrant.QdrantStandIn;
 
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.QdrantGrpcClient;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -91,9 +94,16 @@ public final class FreshStartBenchmark {
                     IndexerConfig.fromMap(options).withPostgresPassword(postgres.indexerPassword());
             String collection = config.get(IndexerOptions.QDRANT_COLLECTION);
 
+            int restPort;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                restPort = socket.getLocalPort();
+            }
+            Configuration flink = new Configuration();
+            flink.set(RestOptions.BIND_PORT, Integer.toString(restPort));
             long start = System.nanoTime();
             JobClient job =
-                    IndexerJob.start(StreamExecutionEnvironment.getExecutionEnvironment(), config);
+                    IndexerJob.start(
+                            StreamExecutionEnvironment.getExecutionEnvironment(flink), config);
             long first = -1;
             long half = -1;
             long all = -1;
@@ -118,12 +128,14 @@ public final class FreshStartBenchmark {
             System.out.printf(
                     Locale.ROOT,
                     "%9d %9d | %10.1f s %10s %10s | %d%n",
-                    size,
+                    data.messages().size(),
                     toIndex,
                     first / 1000.0,
                     seconds(half),
                     seconds(all),
                     points);
+            LiveLagBenchmark.printCheckpoints(
+                    "http://localhost:" + restPort, job.getJobID().toString());
             job.cancel().get();
         } finally {
             postgres.stop();

@@ -403,7 +403,7 @@ public final class LiveLagBenchmark {
     }
 
     /** The job's checkpoint statistics (Flink REST {@code /jobs/<id>/checkpoints}). */
-    private static void printCheckpoints(String rest, String jobId) throws Exception {
+    static void printCheckpoints(String rest, String jobId) throws Exception {
         JsonNode cp = get(HttpClient.newHttpClient(), rest + "/jobs/" + jobId + "/checkpoints");
         JsonNode summary = cp.get("summary");
         JsonNode duration = summary.get("end_to_end_duration");

@@ -58,6 +58,14 @@ public class ChannelState {
     public long oldestDay = Long.MAX_VALUE;
 
     /**
+     * The outbox: positions {@code [outboxHead, outboxTail)} hold planned updates not yet sent on
+     * (the embedder was busy).
+     */
+    public long outboxHead;
+
+    public long outboxTail;
+
+    /**
      * Processing time before which no plan runs: snapshot rows of this channel are still coming.
      */
     public long snapshotQuietAt;

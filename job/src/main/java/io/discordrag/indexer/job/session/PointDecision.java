@@ -6,7 +6,8 @@ package io.discordrag.indexer.job.session;
  * message_sessions} until a later checkpoint proves it written back.
  *
  * @param deleted the point was deleted; its range is then what was written before
- * @param epoch the id of the last checkpoint taken before the decision
+ * @param epoch the id of the last checkpoint taken before the update was sent on; while it still
+ *     waits in the sessionizer's outbox, {@code -1 - position} (see {@link #queued}), never durable
  */
 public record PointDecision(
         long startMillis,
@@ -35,6 +36,16 @@ public record PointDecision(
                 was.conversationFirstMessageId(),
                 true,
                 epoch);
+    }
+
+    /** The epoch of a decision whose update waits at {@code position} of the outbox. */
+    static long queued(long position) {
+        return -1 - position;
+    }
+
+    PointDecision withEpoch(long newEpoch) {
+        return new PointDecision(
+                startMillis, endMillis, fingerprint, conversationFirstMessageId, deleted, newEpoch);
     }
 
     WrittenPoint point() {

@@ -7,6 +7,7 @@ import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -103,6 +104,10 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
     private final boolean rebuild;
 
     private transient ChannelMessageStore store;
+
+    /** A channel's planned updates not yet sent on, by position (ChannelState's outbox range). */
+    private transient MapState<Long, ChunkUpdate> outbox;
+
     private transient WrittenPoints written;
     private transient ValueState<ChannelState> channel;
     private transient EmbeddingModelPool.Lease lease;
@@ -211,6 +216,13 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "channel-state", TypeInformation.of(ChannelState.class)));
+        outbox =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "outbox",
+                                        Types.LONG,
+                                        TypeInformation.of(ChunkUpdate.class)));
         ClassLoader job = getRuntimeContext().getUserCodeClassLoader();
         getRuntimeContext()
                 .registerUserCodeClassLoaderReleaseHookIfAbsent(
@@ -408,29 +420,37 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
                 ctx.timerService().registerProcessingTimeTimer(idleAt);
             }
         }
+        boolean plan = force;
         if (timestamp == st.flushTimer) {
-            if (!force && st.snapshotQuietAt > timestamp) { // snapshot rows still coming
-                st.flushTimer = st.snapshotQuietAt;
-                ctx.timerService().registerProcessingTimeTimer(st.flushTimer);
-                channel.update(st);
-                return;
-            }
-            if (!force && !st.revised && embedderBacklog.getAsInt() >= deferAt) {
-                // Embedding is the bottleneck: planning now would only queue more behind it (and
-                // stall this task, checkpoint barriers included, once the async queue is full).
+            st.flushTimer = 0;
+            drain(st, out);
+            if (force) {
+                // the idle close plans below
+            } else if (st.snapshotQuietAt > timestamp) { // snapshot rows still coming
+                schedule(st, ctx, st.snapshotQuietAt);
+            } else if (!st.revised && embedderBacklog.getAsInt() >= deferAt) {
+                // Embedding is the bottleneck: planning now would only queue more behind it.
                 // Waiting lets this channel's next messages join the same plan, so a busy
                 // TaskManager embeds an open conversation less often instead of falling behind.
                 // Edits and removals go ahead: the index must not keep text that is gone.
                 deferred.inc();
-                st.flushTimer = timestamp + options.flushDelay().toMillis();
-                ctx.timerService().registerProcessingTimeTimer(st.flushTimer);
-                channel.update(st);
-                return;
+                schedule(st, ctx, timestamp + options.flushDelay().toMillis());
+            } else {
+                plan = true;
             }
-            st.flushTimer = 0;
         }
-        flush(st, force, timestamp, out);
+        if (plan) {
+            flush(st, force, timestamp, out);
+        }
+        if (st.outboxHead < st.outboxTail && st.flushTimer == 0) {
+            schedule(st, ctx, timestamp + options.flushDelay().toMillis());
+        }
         channel.update(st);
+    }
+
+    private static void schedule(ChannelState st, OnTimerContext ctx, long at) {
+        st.flushTimer = at;
+        ctx.timerService().registerProcessingTimeTimer(at);
     }
 
     private void flush(ChannelState st, boolean force, long now, Collector<ChunkUpdate> out)
@@ -452,15 +472,20 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
                         (from, to) -> written.startingBetween(st.guildId, st.channelId, from, to));
         PendingChanges pending = st.pending();
         for (ConversationPlanner.Deleted d : plan.deletes()) {
-            out.collect(ChunkUpdate.delete(d.pointId(), st.guildId, st.channelId, pending));
-            written.deleted(d.pointId(), d.was());
+            written.deleted(d.pointId(), d.was(), st.outboxTail);
+            outbox.put(
+                    st.outboxTail++,
+                    ChunkUpdate.delete(d.pointId(), st.guildId, st.channelId, pending));
             deleted.inc();
         }
         for (PlannedPoint p : plan.upserts()) {
-            out.collect(ChunkUpdate.upsert(p, st.guildId, st.channelId, embedding, pending));
-            written.written(p);
+            written.written(p, st.outboxTail);
+            outbox.put(
+                    st.outboxTail++,
+                    ChunkUpdate.upsert(p, st.guildId, st.channelId, embedding, pending));
             upserted.inc();
         }
+        drain(st, out);
         unchanged.inc(plan.unchanged());
         opened.inc(plan.opened());
         merged.inc(plan.merged());
@@ -485,6 +510,28 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
         }
         st.clearPending(); // every change so far is in what this plan wrote (or needs no write)
         st.revised = false;
+    }
+
+    /**
+     * Sends the channel's planned updates on, in order, while the embedder keeps up: at least one
+     * per call, then as long as it has less than a batch queued (all at once in a bounded run). A
+     * plan of thousands of points (a fresh start on a long channel) thus never blocks this task
+     * behind the embedder, so checkpoints keep completing and the first points are written while
+     * the rest wait here, in state.
+     */
+    private void drain(ChannelState st, Collector<ChunkUpdate> out) throws Exception {
+        int sent = 0;
+        while (st.outboxHead < st.outboxTail) {
+            if (!bounded && sent > 0 && embedderBacklog.getAsInt() >= deferAt) {
+                return;
+            }
+            long position = st.outboxHead++;
+            ChunkUpdate u = outbox.get(position);
+            outbox.remove(position);
+            out.collect(u);
+            written.sent(u.pointId(), position);
+            sent++;
+        }
     }
 
     /**

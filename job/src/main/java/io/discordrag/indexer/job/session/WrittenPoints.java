@@ -10,11 +10,12 @@ import java.util.TreeSet;
 
 /**
  * The points written in a channel, as the planner must see them: {@code message_sessions} (what the
- * write-back has recorded) overlaid with the {@link Sessionizer}'s decisions it may not show yet.
- * The write-back lags a decision by up to two checkpoints (released when the first completes,
- * flushed at the next barrier), so a decision stays in the overlay until {@link
- * #CHECKPOINTS_TO_DURABLE} checkpoints have completed after it; PostgreSQL then shows it, or a
- * later decision still in the overlay. Without a table (tests only) every decision stays.
+ * write-back has recorded) overlaid with the {@link Sessionizer}'s decisions it may not show yet. A
+ * decision's update may wait in the sessionizer's outbox (for the embedder), and the write-back
+ * lags its sending by up to two checkpoints (released when the first completes, flushed at the next
+ * barrier), so a decision stays in the overlay while it waits and until {@link
+ * #CHECKPOINTS_TO_DURABLE} checkpoints have completed after it was sent; PostgreSQL then shows it,
+ * or a later decision still in the overlay. Without a table (tests only) every decision stays.
  *
  * <p>The overlay is keyed state of the current channel; the checkpoint bookkeeping belongs to the
  * operator instance.
@@ -61,14 +62,32 @@ final class WrittenPoints {
         }
     }
 
-    /** The current channel's point {@code p} is to be written. */
-    void written(PlannedPoint p) throws Exception {
-        decisions.put(p.pointId(), PointDecision.written(p, lastCheckpoint));
+    /**
+     * The current channel's point {@code p} is to be written; its update waits at {@code position}
+     * of the outbox until {@link #sent}.
+     */
+    void written(PlannedPoint p, long position) throws Exception {
+        decisions.put(p.pointId(), PointDecision.written(p, PointDecision.queued(position)));
     }
 
-    /** The current channel's point {@code pointId}, last written as {@code was}, is to go. */
-    void deleted(String pointId, WrittenPoint was) throws Exception {
-        decisions.put(pointId, PointDecision.deleted(was, lastCheckpoint));
+    /**
+     * The current channel's point {@code pointId}, last written as {@code was}, is to go; the
+     * update waits at {@code position} of the outbox until {@link #sent}.
+     */
+    void deleted(String pointId, WrittenPoint was, long position) throws Exception {
+        decisions.put(pointId, PointDecision.deleted(was, PointDecision.queued(position)));
+    }
+
+    /**
+     * The update of {@code pointId} at {@code position} of the outbox was sent on: from the next
+     * checkpoint on, the write-back catches up with it. A later decision for the point (still
+     * waiting) keeps its own place.
+     */
+    void sent(String pointId, long position) throws Exception {
+        PointDecision d = decisions.get(pointId);
+        if (d != null && d.epoch() == PointDecision.queued(position)) {
+            decisions.put(pointId, d.withEpoch(lastCheckpoint));
+        }
     }
 
     /**
@@ -99,8 +118,8 @@ final class WrittenPoints {
         return out;
     }
 
-    /** Whether a decision made after checkpoint {@code epoch} is surely in PostgreSQL. */
+    /** Whether a decision sent on after checkpoint {@code epoch} is surely in PostgreSQL. */
     private boolean durable(long epoch) {
-        return completed.tailSet(epoch, false).size() >= CHECKPOINTS_TO_DURABLE;
+        return epoch >= 0 && completed.tailSet(epoch, false).size() >= CHECKPOINTS_TO_DURABLE;
     }
 }

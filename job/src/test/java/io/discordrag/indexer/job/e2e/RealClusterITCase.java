@@ -110,7 +110,6 @@ class RealClusterITCase {
         }
         Map<String, String> options = fx.options();
         options.put("parallelism", "1");
-        options.put("checkpoint.interval", "2 s");
         // the default model: the one the default job jar carries (README "Choosing the models")
         options.put("embedding.model", ModelRegistry.DEFAULT_MODEL);
         deleteRecursively(WORK);
@@ -368,7 +367,9 @@ class RealClusterITCase {
 
     private void assertEveryMessageIndexed() throws Exception {
         assertThat(indexedMessageIds()).as("messages in points").containsAll(inserted);
-        assertThat(fx.writtenBack())
+        Map<Long, String> writtenBack = new TreeMap<>(fx.writtenBack());
+        writtenBack.keySet().retainAll(inserted); // the history's are verify's to check
+        assertThat(writtenBack)
                 .as("messages.qdrant_point_id written back")
                 .containsOnlyKeys(inserted)
                 .doesNotContainValue(null);

@@ -6,6 +6,7 @@ import io.discordrag.indexer.udf.model.ModelRegistry;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
 
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterAll;
@@ -72,16 +73,18 @@ class SessionizerTest {
 
     @BeforeEach
     void open() throws Exception {
-        Sessionizer sessionizer = new Sessionizer(OPTIONS, EMBEDDING, null, false, false);
-        sessionizer.embedderBacklog(() -> backlog);
-        harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(sessionizer),
-                        ChannelEvent::channelKey,
-                        Types.STRING);
+        harness = newHarness();
         harness.open();
         now = 0;
         harness.setProcessingTime(now);
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, ChannelEvent, ChunkUpdate> newHarness()
+            throws Exception {
+        Sessionizer sessionizer = new Sessionizer(OPTIONS, EMBEDDING, null, false, false);
+        sessionizer.embedderBacklog(() -> backlog);
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(sessionizer), ChannelEvent::channelKey, Types.STRING);
     }
 
     @AfterEach
@@ -344,6 +347,65 @@ class SessionizerTest {
         advance(200);
         assertThat(upserts).as("an edit is not put off").isEqualTo(2);
         assertThat(index.get(id(1, 10, 1)).text()).contains("b, edited");
+    }
+
+    @Test
+    void aLargePlanWaitsInTheOutboxWhileTheEmbedderIsBusyAndIsSentInOrder() throws Exception {
+        for (int k = 0; k < 4; k++) { // four conversations an hour apart
+            send(msg(1, 10, 10L * k + 1, 60 * k, "q" + k));
+            send(msg(1, 10, 10L * k + 2, 60 * k + 1, "a" + k));
+        }
+        advance(200);
+        assertThat(upserts).isEqualTo(4);
+
+        backlog = Sessionizer.DEFER_AT_BATCHES * EMBEDDING.maxBatchSize();
+        for (int k = 0; k < 4; k++) {
+            send(msg(1, 10, 10L * k + 2, 60 * k + 1, "a" + k + ", edited"));
+        }
+        advance(100);
+        assertThat(upserts).as("one sent, three wait while the embedder is busy").isEqualTo(5);
+        advance(100);
+        assertThat(upserts).as("one more per flush delay").isEqualTo(6);
+        backlog = 0;
+        advance(200);
+        assertThat(upserts).isEqualTo(8);
+        assertThat(index.values())
+                .extracting(ChunkUpdate::text)
+                .allSatisfy(t -> assertThat(t).contains(", edited"));
+        advance(1_000);
+        assertThat(upserts).as("nothing is sent twice").isEqualTo(8);
+    }
+
+    @Test
+    void updatesWaitingInTheOutboxAtACheckpointAreSentAfterARestore() throws Exception {
+        for (int k = 0; k < 4; k++) {
+            send(msg(1, 10, 10L * k + 1, 60 * k, "q" + k));
+            send(msg(1, 10, 10L * k + 2, 60 * k + 1, "a" + k));
+        }
+        advance(200);
+        backlog = Sessionizer.DEFER_AT_BATCHES * EMBEDDING.maxBatchSize();
+        for (int k = 0; k < 4; k++) {
+            send(msg(1, 10, 10L * k + 2, 60 * k + 1, "a" + k + ", edited"));
+        }
+        advance(100);
+        assertThat(upserts).isEqualTo(5);
+
+        OperatorSubtaskState checkpoint = harness.snapshot(1, now);
+        harness.close(); // a failure: the restored operator goes on from the checkpoint
+        harness = newHarness();
+        harness.initializeState(checkpoint);
+        harness.open();
+        harness.setProcessingTime(now);
+        backlog = 0;
+        advance(200);
+        assertThat(upserts).as("the three that waited, once each").isEqualTo(8);
+        assertThat(index.values())
+                .extracting(ChunkUpdate::text)
+                .allSatisfy(t -> assertThat(t).contains(", edited"));
+        send(msg(1, 10, 2, 1, "a0, edited twice"));
+        advance(200);
+        assertThat(upserts).as("the restored decisions are known: one rewrite").isEqualTo(9);
+        assertThat(shape()).hasSize(4);
     }
 
     @Test
