@@ -10,6 +10,7 @@ import io.discordrag.indexer.job.source.PostgresPrerequisites;
 import io.discordrag.indexer.job.verify.VerifyCommand;
 import io.discordrag.indexer.udf.cli.CommandLine;
 import io.discordrag.indexer.udf.cli.EmbedCli;
+import io.discordrag.indexer.udf.model.ModelRegistry;
 import io.discordrag.indexer.udf.model.NativeLibraries;
 import io.discordrag.indexer.udf.pool.EmbeddingModelPool;
 
@@ -26,6 +27,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The indexer's entry point: {@code --mode streaming} (default) checks the Postgres prerequisites
@@ -307,6 +309,10 @@ public final class IndexerJob {
     }
 
     private static int modelDimension(IndexerConfig config) {
+        OptionalInt declared = ModelRegistry.dimension(config.embedding().model());
+        if (declared.isPresent()) {
+            return declared.getAsInt(); // a built-in model: no need to load it here
+        }
         try (EmbeddingModelPool.Lease lease = EmbeddingModelPool.acquire(config.embedding())) {
             return lease.model().dimension();
         }

@@ -88,10 +88,11 @@ public class Sessionizer extends KeyedProcessFunction<String, ChannelEvent, Chun
 
     /**
      * Texts waiting at this TaskManager's embedder, in batches of {@code embedding.batch.max-size},
-     * from which a flush waits: enough to keep the model busy, few enough that a checkpoint barrier
-     * behind them is not held up and that the changes of a busy channel gather into one plan.
+     * from which a flush waits: enough that the next batches are ready while one is embedded, few
+     * enough that a checkpoint barrier behind them is not held up and that the changes of a busy
+     * channel gather into one plan.
      */
-    static final int DEFER_AT_BATCHES = 1;
+    static final int DEFER_AT_BATCHES = 4;
 
     private static final int HISTOGRAM_WINDOW = 1024;
 

@@ -42,7 +42,9 @@ public final class MicroBatcher implements AutoCloseable {
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicInteger inFlight = new AtomicInteger();
+
+    /** Requests submitted and not yet completed (waiting, being grouped, or being embedded). */
+    private final AtomicInteger unfinished = new AtomicInteger();
 
     private record Request(String text, CompletableFuture<Embedding> result) {}
 
@@ -118,13 +120,15 @@ public final class MicroBatcher implements AutoCloseable {
                             "embedding batcher of model " + model.spec().id() + " is closed"));
             return result;
         }
+        unfinished.incrementAndGet();
+        result.whenComplete((embedding, failure) -> unfinished.decrementAndGet());
         queue.add(new Request(text, result));
         return result;
     }
 
-    /** Requests waiting for a batch or being embedded. */
+    /** Requests submitted and not completed yet: waiting for a batch, or being embedded. */
     public int queued() {
-        return queue.size() + inFlight.get();
+        return unfinished.get();
     }
 
     public EmbeddingModel model() {
@@ -150,11 +154,9 @@ public final class MicroBatcher implements AutoCloseable {
                     pending.add(next);
                 }
                 queue.drainTo(pending, maxBatchSize * GROUPING_WINDOW_BATCHES - pending.size());
-                inFlight.addAndGet(pending.size());
                 try {
                     run(pending);
                 } finally {
-                    inFlight.addAndGet(-pending.size());
                     pending.clear();
                 }
             } catch (InterruptedException e) {

@@ -3,6 +3,7 @@ package io.discordrag.indexer.udf.model;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * The built-in models, loaded from the weight artifacts' classpath resources. Max lengths follow
@@ -20,15 +21,18 @@ public final class ModelRegistry {
     public static final String DEFAULT_MODEL = ALL_MINILM_L6_V2;
 
     private static final Map<String, ModelSpec> BUILT_IN = new LinkedHashMap<>();
+    private static final Map<String, Integer> DIMENSIONS = new LinkedHashMap<>();
 
     static {
-        register(ALL_MINILM_L6_V2, "all-minilm-l6-v2", Pooling.MEAN, 256);
-        register(ALL_MINILM_L6_V2_Q, "all-minilm-l6-v2-q", Pooling.MEAN, 256);
-        register(BGE_SMALL_EN_V15, "bge-small-en-v1.5", Pooling.CLS, 512);
-        register(BGE_SMALL_EN_V15_Q, "bge-small-en-v1.5-q", Pooling.CLS, 512);
+        register(ALL_MINILM_L6_V2, "all-minilm-l6-v2", Pooling.MEAN, 256, 384);
+        register(ALL_MINILM_L6_V2_Q, "all-minilm-l6-v2-q", Pooling.MEAN, 256, 384);
+        register(BGE_SMALL_EN_V15, "bge-small-en-v1.5", Pooling.CLS, 512, 384);
+        register(BGE_SMALL_EN_V15_Q, "bge-small-en-v1.5-q", Pooling.CLS, 512, 384);
     }
 
-    private static void register(String id, String resourceBase, Pooling pooling, int maxTokens) {
+    private static void register(
+            String id, String resourceBase, Pooling pooling, int maxTokens, int dimension) {
+        DIMENSIONS.put(id, dimension);
         BUILT_IN.put(
                 id,
                 ModelSpec.classpath(
@@ -68,6 +72,17 @@ public final class ModelRegistry {
                                             + " (README \"Choosing the models\")"));
         }
         return spec;
+    }
+
+    /**
+     * The vector size of a built-in model, known without loading it (a job submission need not load
+     * the model to create the collection); empty for any other spec.
+     */
+    public static OptionalInt dimension(ModelSpec spec) {
+        ModelSpec builtIn = BUILT_IN.get(spec.id());
+        return builtIn != null && builtIn.equals(spec)
+                ? OptionalInt.of(DIMENSIONS.get(spec.id()))
+                : OptionalInt.empty();
     }
 
     public static List<String> ids() {

@@ -16,6 +16,22 @@ class ModelRegistryTest {
     }
 
     @Test
+    void theDeclaredDimensionOfEveryBuiltInModelIsTheLoadedModels() {
+        for (String id : ModelRegistry.ids()) {
+            ModelSpec spec = ModelRegistry.builtIn(id);
+            try (EmbeddingModel model = EmbeddingModel.load(spec, 1)) {
+                assertThat(ModelRegistry.dimension(spec)).as(id).hasValue(model.dimension());
+            }
+        }
+        assertThat(
+                        ModelRegistry.dimension(
+                                ModelRegistry.builtIn(ModelRegistry.DEFAULT_MODEL)
+                                        .withMaxTokens(128)))
+                .as("another spec under a built-in id is loaded to learn its dimension")
+                .isEmpty();
+    }
+
+    @Test
     void aModelIsOnTheClasspathOnlyWithBothItsFiles() {
         ModelSpec builtIn = ModelRegistry.builtIn(ModelRegistry.DEFAULT_MODEL);
         assertThat(builtIn.onClasspath()).isTrue();
