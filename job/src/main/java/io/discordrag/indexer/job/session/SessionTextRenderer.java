@@ -25,7 +25,7 @@ public final class SessionTextRenderer {
         ordered.sort(SessionMessage.ORDER);
         StringBuilder sb = new StringBuilder();
         if (ordered.size() > 1) {
-            sb.append("Conversation in #").append(channelName).append(":\n");
+            sb.append(header(channelName)).append('\n');
         }
         for (int i = 0; i < ordered.size(); i++) {
             if (i > 0) {
@@ -34,6 +34,11 @@ public final class SessionTextRenderer {
             sb.append(line(ordered.get(i)));
         }
         return sb.toString();
+    }
+
+    /** The first line of a chunk of more than one message. */
+    static String header(String channelName) {
+        return "Conversation in #" + channelName + ":";
     }
 
     /** The rendered line of one message. */

@@ -106,6 +106,89 @@ class SessionGroupingAndChunkingTest {
                 .isEqualTo(ids(chunks));
     }
 
+    /**
+     * The chunker guesses a chunk's end from each line's own count and checks the guess against the
+     * whole chunk's count; its chunks are those of counting every prefix (the greedy rule itself),
+     * whatever the text: markup, punctuation, emoji, CJK, lines inside a message, overlong ones.
+     */
+    @Test
+    void chunksAreThoseOfCountingEveryPrefix() {
+        String[] words = {
+            "deploy",
+            "the",
+            "kubectl",
+            "CrashLoopBackOff",
+            "naïve",
+            "!!",
+            "(ok)",
+            "🙂",
+            "東京",
+            "foo_bar-baz",
+            "`code`",
+            "**bold**",
+            "https://example.com/a?b=c",
+            "12:30",
+            "—"
+        };
+        Random r = new Random(7);
+        long messages = 0;
+        long chunks = 0;
+        int[] calls = {0};
+        for (int round = 0; round < 200; round++) {
+            List<SessionMessage> session = new ArrayList<>();
+            int n = 1 + r.nextInt(40);
+            messages += n;
+            for (int i = 0; i < n; i++) {
+                StringBuilder text = new StringBuilder();
+                int len = r.nextInt(10) == 0 ? 200 + r.nextInt(200) : 1 + r.nextInt(30);
+                for (int w = 0; w < len; w++) {
+                    text.append(w == 0 ? "" : r.nextInt(8) == 0 ? "\n" : " ")
+                            .append(words[r.nextInt(words.length)]);
+                }
+                session.add(msg(i + 1, i, text.toString()));
+            }
+            int budget = 16 + r.nextInt(256);
+            List<List<Long>> fast =
+                    ids(
+                            SessionChunker.chunks(
+                                    "ops",
+                                    session,
+                                    text -> {
+                                        calls[0]++;
+                                        return tokenizer.countTokens(text);
+                                    },
+                                    budget));
+            List<List<Long>> exact = ids(everyPrefix("ops", session, budget));
+            assertThat(fast).as("round %d, budget %d", round, budget).isEqualTo(exact);
+            chunks += fast.size();
+        }
+        assertThat((long) calls[0])
+                .as("one count per message, one for the header, at most two per chunk")
+                .isLessThanOrEqualTo(messages + 200 + 2 * chunks);
+    }
+
+    /** The greedy rule counted on every prefix, as the chunker did before it guessed. */
+    private static List<List<SessionMessage>> everyPrefix(
+            String channel, List<SessionMessage> session, int budget) {
+        List<List<SessionMessage>> chunks = new ArrayList<>();
+        List<SessionMessage> current = new ArrayList<>();
+        for (SessionMessage m : session) {
+            current.add(m);
+            if (current.size() > 1
+                    && tokenizer.countTokens(SessionTextRenderer.render(channel, current))
+                            > budget) {
+                current.remove(current.size() - 1);
+                chunks.add(current);
+                current = new ArrayList<>();
+                current.add(m);
+            }
+        }
+        if (!current.isEmpty()) {
+            chunks.add(current);
+        }
+        return chunks;
+    }
+
     @Test
     void anOverlongMessageIsAChunkOfItsOwn() {
         List<SessionMessage> session =
