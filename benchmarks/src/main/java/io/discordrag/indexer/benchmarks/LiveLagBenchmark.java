@@ -97,6 +97,11 @@ public final class LiveLagBenchmark {
                     IndexerConfig.fromMap(options).withPostgresPassword(postgres.indexerPassword());
             Configuration flink = new Configuration();
             flink.set(RestOptions.BIND_PORT, Integer.toString(restPort));
+            // checkpoints to files, as every deployment has them (the JobManager's memory takes at
+            // most 5 MB per state, less than a fresh start's updates waiting for the embedder)
+            flink.setString(
+                    "state.checkpoints.dir",
+                    java.nio.file.Files.createTempDirectory("checkpoints").toUri().toString());
             flink.set(
                     MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, java.time.Duration.ofSeconds(1));
             JobClient job =
@@ -422,6 +427,15 @@ public final class LiveLagBenchmark {
                 size.get("max").asLong(),
                 full.get("p50").asLong(),
                 full.get("max").asLong());
+        for (JsonNode h : cp.get("history")) {
+            if ("FAILED".equals(h.get("status").asText())) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "  checkpoint %d failed: %s%n",
+                        h.get("id").asLong(),
+                        h.path("failure_message").asText("(no message)"));
+            }
+        }
     }
 
     private static List<Long> recentlyIndexed(Connection c) throws Exception {

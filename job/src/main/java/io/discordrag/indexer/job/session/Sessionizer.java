@@ -37,9 +37,13 @@ import java.util.function.IntSupplier;
  * <p>Each channel has its own event clock — the latest message time seen in it — so a history
  * import into one channel neither drops nor delays another channel's conversations, and nothing is
  * ever late: a change marks its time range dirty, and the next flush asks the planner to plan the
- * conversations around the dirty ranges. A conversation is planned once the channel's clock has
- * passed its end by more than the gap, or after the idle timeout in processing time. Changes are
- * collected for {@code session.flush-delay} before a flush, so a burst costs one plan.
+ * conversations around the dirty ranges, the channel's open last stretch included (its points are
+ * written as it stands and rewritten in place as it grows). Changes are collected for {@code
+ * session.flush-delay} before a flush, so a burst costs one plan; snapshot rows until none has come
+ * for {@code session.snapshot-quiet}. While the TaskManager's embedder has {@link
+ * #DEFER_AT_BATCHES} batches queued, flushes of new messages wait (edits and removals do not), and
+ * planned updates wait in a keyed outbox and are sent on as it drains: the task never blocks behind
+ * the embedder, so checkpoints keep completing.
  *
  * <p>State per channel, all reachable by time ({@link ChannelMessageStore}): the messages of the
  * last {@code session.state-retention} before the channel's clock; older ones are dropped a day at
