@@ -17,8 +17,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.net.ServerSocket;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,7 +118,7 @@ public final class FreshStartBenchmark {
                     first = elapsed;
                 }
                 if (first >= 0) {
-                    long covered = covered(admin);
+                    long covered = LiveLagBenchmark.indexedMessages(admin);
                     if (half < 0 && covered * 2 >= toIndex) {
                         half = elapsed;
                     }
@@ -158,16 +156,6 @@ public final class FreshStartBenchmark {
             return client.countAsync(collection).get();
         } catch (Exception e) {
             return 0; // the job has not created the collection yet
-        }
-    }
-
-    private static long covered(Connection c) throws Exception {
-        try (Statement st = c.createStatement();
-                ResultSet rs =
-                        st.executeQuery(
-                                "SELECT count(*) FROM messages WHERE qdrant_point_id IS NOT NULL")) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 }

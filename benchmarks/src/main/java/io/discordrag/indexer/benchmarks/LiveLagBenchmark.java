@@ -330,7 +330,8 @@ public final class LiveLagBenchmark {
         return new long[] {messages, edits, deletes};
     }
 
-    private static long indexedMessages(Connection c) throws Exception {
+    /** Messages whose qdrant_point_id is written back. */
+    static long indexedMessages(Connection c) throws Exception {
         try (Statement st = c.createStatement();
                 ResultSet rs =
                         st.executeQuery(
