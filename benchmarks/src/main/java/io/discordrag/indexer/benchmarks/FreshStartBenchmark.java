@@ -31,8 +31,8 @@ import java.util.Map;
  * (what {@code flink run} does: checks, model load, collection bootstrap, submission) to the first
  * point, to points covering half and all of the messages that should be indexed.
  *
- * <p>Run: {@code ./mvnw -pl benchmarks -am install -DskipTests && ./mvnw -pl benchmarks
- * exec:exec@fresh-start -Dbench.sizes=2000,10000,50000}.
+ * <p>Run: {@code ./mvnw -pl benchmarks -am install && ./mvnw -pl benchmarks exec:exec@fresh-start
+ * -Dbench.sizes=2000,10000,50000}.
  */
 public final class FreshStartBenchmark {
 

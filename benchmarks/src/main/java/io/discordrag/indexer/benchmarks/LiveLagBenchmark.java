@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Predicate;
 
 /**
  * Commit-to-Qdrant lag of edits and deletes under a steady live load, read from the job's own lag
@@ -382,8 +383,22 @@ public final class LiveLagBenchmark {
 
     /** Sum over subtasks of the counter {@code name}, on whichever vertex reports it. */
     private static double sumCounter(String rest, String jobId, String name) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
         double sum = 0;
+        for (JsonNode m :
+                aggregated(rest, jobId, id -> id.endsWith("." + name) || id.equals(name), "sum")) {
+            sum += m.get("sum").asDouble();
+        }
+        return sum;
+    }
+
+    /**
+     * The subtask metrics whose id {@code wanted} accepts, aggregated over each vertex's subtasks
+     * ({@code agg}: e.g. {@code min,avg,max,sum}), as the REST API returns them.
+     */
+    private static List<JsonNode> aggregated(
+            String rest, String jobId, Predicate<String> wanted, String agg) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        List<JsonNode> out = new ArrayList<>();
         for (JsonNode vertex : get(http, rest + "/jobs/" + jobId).get("vertices")) {
             String base =
                     rest
@@ -395,17 +410,15 @@ public final class LiveLagBenchmark {
             List<String> ids = new ArrayList<>();
             for (JsonNode m : get(http, base)) {
                 String id = m.get("id").asText();
-                if (id.endsWith("." + name) || id.equals(name)) {
+                if (wanted.test(id)) {
                     ids.add(id);
                 }
             }
             if (!ids.isEmpty()) {
-                for (JsonNode m : get(http, base + "?get=" + String.join(",", ids) + "&agg=sum")) {
-                    sum += m.get("sum").asDouble();
-                }
+                get(http, base + "?get=" + String.join(",", ids) + "&agg=" + agg).forEach(out::add);
             }
         }
-        return sum;
+        return out;
     }
 
     /** The job's checkpoint statistics (Flink REST {@code /jobs/<id>/checkpoints}). */
@@ -469,38 +482,18 @@ public final class LiveLagBenchmark {
      */
     private static Map<String, double[]> lagMetrics(String rest, String jobId, String name)
             throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
         Map<String, double[]> out = new HashMap<>();
-        for (JsonNode vertex : get(http, rest + "/jobs/" + jobId).get("vertices")) {
-            String base =
-                    rest
-                            + "/jobs/"
-                            + jobId
-                            + "/vertices/"
-                            + vertex.get("id").asText()
-                            + "/subtasks/metrics";
-            List<String> ids = new ArrayList<>();
-            for (JsonNode m : get(http, base)) {
-                String id = m.get("id").asText();
-                if (id.contains(name + "_")) {
-                    ids.add(id);
-                }
-            }
-            if (ids.isEmpty()) {
-                continue;
-            }
-            for (JsonNode m :
-                    get(http, base + "?get=" + String.join(",", ids) + "&agg=min,avg,max,sum")) {
-                String id = m.get("id").asText();
-                out.put(
-                        id.substring(id.indexOf(name + "_") + name.length() + 1),
-                        new double[] {
-                            m.get("min").asDouble(),
-                            m.get("avg").asDouble(),
-                            m.get("max").asDouble(),
-                            m.get("sum").asDouble()
-                        });
-            }
+        for (JsonNode m :
+                aggregated(rest, jobId, id -> id.contains(name + "_"), "min,avg,max,sum")) {
+            String id = m.get("id").asText();
+            out.put(
+                    id.substring(id.indexOf(name + "_") + name.length() + 1),
+                    new double[] {
+                        m.get("min").asDouble(),
+                        m.get("avg").asDouble(),
+                        m.get("max").asDouble(),
+                        m.get("sum").asDouble()
+                    });
         }
         double[] none = {Double.NaN, Double.NaN, Double.NaN, 0};
         for (String s : List.of("median", "p99", "max")) {
